@@ -1,0 +1,47 @@
+// The contract between the façade and a backend. The façade validates and normalises every call
+// before a backend sees it; backends never validate and never allocate result arrays.
+import type { TripletSums } from '../reference/triplet.js';
+import type { BackendName, DType, EngineBuffer, FloatArray, Operand, Similarity } from '../types.js';
+
+export type { TripletSums };
+
+/** One validated tripletLoss call: every operand has `dtype` and the right length. */
+export interface TripletProblem {
+  dtype: DType;
+  rows: number;
+  dim: number;
+  anchor: Operand;
+  positive: Operand;
+  negative: Operand;
+  similarity: Similarity;
+  temperature: number;
+  eps: number;
+  /** Row i's loss is weighted by gradScale·gradOutput[i] (gradOutput null: by gradScale). */
+  gradScale: number;
+  gradOutput: FloatArray | null;
+  losses: Operand;
+  similarityPositive: Operand;
+  similarityNegative: Operand;
+  /** Null skips the backward pass. */
+  gradients: { anchor: Operand; positive: Operand; negative: Operand } | null;
+}
+
+/** One validated row-wise similarity call: out[i] = sim(x_i, y_i). */
+export interface SimilarityProblem {
+  dtype: DType;
+  rows: number;
+  dim: number;
+  x: Operand;
+  y: Operand;
+  similarity: Similarity;
+  eps: number;
+  out: Operand;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  tripletLoss(problem: TripletProblem): TripletSums;
+  similarity(problem: SimilarityProblem): void;
+  /** An array in the backend's own memory, zero-filled. */
+  allocate(length: number, dtype: DType): EngineBuffer;
+}

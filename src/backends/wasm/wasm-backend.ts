@@ -1,0 +1,233 @@
+// A backend running the AssemblyScript kernels of one WebAssembly flavour, in its own memory.
+//
+// Operands that already live in this memory (EngineBuffers of this engine, or views of its
+// memory) are passed to the kernels by pointer: the zero-copy path. Every other operand is
+// streamed through a small staging area, a chunk of rows at a time, so that the copies in, the
+// kernel and the copies out all stay in cache and the staging never grows with the batch.
+import { BufferHandle, operandArray } from '../../buffers.js';
+import type { BackendName, DType, EngineBuffer, FloatArray, Operand, Similarity } from '../../types.js';
+import type { Backend, SimilarityProblem, TripletProblem, TripletSums } from '../backend.js';
+import { compileFlavour, type WasmFlavour } from './flavours.js';
+
+/** Must match assembly/similarity-kind.ts. */
+const SIMILARITY_CODES: Record<Similarity, number> = { cosine: 0, dot: 1, euclidean: 2 };
+
+/**
+ * Size of the staging area; a chunk holds as many rows as fit (at least one). Measured on the
+ * N = 4096, D = 256 benchmark (Zen 4, 1 MiB L2): 32 KiB chunks cost 60% more than 1.5 MiB ones,
+ * in per-chunk call overhead; 4 MiB and more lose the cache.
+ */
+export const STAGING_BYTES = 1536 * 1024;
+
+const BYTES: Record<DType, number> = { f32: 4, f64: 8 };
+const ALIGN = 16;
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(pointer: number): void;
+  lastGradTemperature(): number;
+  tripletLossF32: TripletKernel;
+  tripletLossF64: TripletKernel;
+  rowSimilarityF32: SimilarityKernel;
+  rowSimilarityF64: SimilarityKernel;
+}
+
+type TripletKernel = (
+  anchor: number, positive: number, negative: number, rows: number, dim: number,
+  similarity: number, temperature: number, eps: number, gradScale: number, gradOutput: number,
+  losses: number, similarityPositive: number, similarityNegative: number,
+  gradAnchor: number, gradPositive: number, gradNegative: number,
+) => number;
+
+type SimilarityKernel = (x: number, y: number, rows: number, dim: number, similarity: number, eps: number, out: number) => void;
+
+/** One array streamed through a kernel call: `width` elements per row. */
+interface Stream {
+  operand: Operand | null;
+  width: number;
+  dtype: DType;
+  output: boolean;
+}
+
+function alignUp(bytes: number): number {
+  return Math.ceil(bytes / ALIGN) * ALIGN;
+}
+
+class WasmBuffer<A extends FloatArray = FloatArray> extends BufferHandle<A> {
+  constructor(readonly owner: WasmBackend, readonly pointer: number, dtype: DType, length: number) {
+    super(dtype, length);
+  }
+
+  protected view(): A {
+    return this.owner.viewOf(this.dtype, this.pointer, this.length) as A;
+  }
+
+  protected release(): void {
+    this.owner.release(this.pointer);
+  }
+}
+
+export class WasmBackend implements Backend {
+  private views: { buffer: ArrayBuffer; f32: Float32Array; f64: Float64Array } | null = null;
+  private staging = { pointer: 0, bytes: 0 };
+  private readonly pointers: number[] = [];
+
+  private constructor(readonly name: BackendName, private readonly kernels: KernelExports) {}
+
+  static async create(flavour: WasmFlavour, name: BackendName): Promise<WasmBackend> {
+    const module = await compileFlavour(flavour);
+    const instance = await WebAssembly.instantiate(module, {
+      env: {
+        abort(): never {
+          throw new RangeError('WebAssembly memory exhausted');
+        },
+      },
+    });
+    return new WasmBackend(name, instance.exports as unknown as KernelExports);
+  }
+
+  allocate(length: number, dtype: DType): EngineBuffer {
+    const bytes = length * BYTES[dtype];
+    const pointer = this.allocateBytes(Math.max(bytes, ALIGN));
+    new Uint8Array(this.kernels.memory.buffer, pointer, bytes).fill(0);
+    return new WasmBuffer(this, pointer, dtype, length);
+  }
+
+  release(pointer: number): void {
+    this.kernels.free(pointer);
+  }
+
+  /** A live view of `length` elements at byte address `pointer`. */
+  viewOf(dtype: DType, pointer: number, length: number): FloatArray {
+    const start = pointer / BYTES[dtype];
+    return this.heap(dtype).subarray(start, start + length);
+  }
+
+  tripletLoss(problem: TripletProblem): TripletSums {
+    const { dtype, rows, dim, gradients } = problem;
+    const kernel = dtype === 'f32' ? this.kernels.tripletLossF32 : this.kernels.tripletLossF64;
+    const similarity = SIMILARITY_CODES[problem.similarity];
+    const sums = { lossSum: 0, gradTemperatureSum: 0 };
+    this.stream(rows, [
+      { operand: problem.anchor, width: dim, dtype, output: false },
+      { operand: problem.positive, width: dim, dtype, output: false },
+      { operand: problem.negative, width: dim, dtype, output: false },
+      { operand: problem.gradOutput, width: 1, dtype: 'f64', output: false },
+      { operand: problem.losses, width: 1, dtype, output: true },
+      { operand: problem.similarityPositive, width: 1, dtype, output: true },
+      { operand: problem.similarityNegative, width: 1, dtype, output: true },
+      { operand: gradients && gradients.anchor, width: dim, dtype, output: true },
+      { operand: gradients && gradients.positive, width: dim, dtype, output: true },
+      { operand: gradients && gradients.negative, width: dim, dtype, output: true },
+    ], (count, p) => {
+      sums.lossSum += kernel(p[0], p[1], p[2], count, dim, similarity, problem.temperature, problem.eps,
+        problem.gradScale, p[3], p[4], p[5], p[6], p[7], p[8], p[9]);
+      sums.gradTemperatureSum += this.kernels.lastGradTemperature();
+    });
+    return sums;
+  }
+
+  similarity(problem: SimilarityProblem): void {
+    const { dtype, rows, dim } = problem;
+    const kernel = dtype === 'f32' ? this.kernels.rowSimilarityF32 : this.kernels.rowSimilarityF64;
+    const similarity = SIMILARITY_CODES[problem.similarity];
+    this.stream(rows, [
+      { operand: problem.x, width: dim, dtype, output: false },
+      { operand: problem.y, width: dim, dtype, output: false },
+      { operand: problem.out, width: 1, dtype, output: true },
+    ], (count, p) => kernel(p[0], p[1], count, dim, similarity, problem.eps, p[2]));
+  }
+
+  /** The whole memory as `dtype` elements, re-created after memory has grown. */
+  private heap(dtype: DType): FloatArray {
+    const buffer = this.kernels.memory.buffer;
+    if (!this.views || this.views.buffer !== buffer) {
+      this.views = { buffer, f32: new Float32Array(buffer), f64: new Float64Array(buffer) };
+    }
+    return this.views[dtype];
+  }
+
+  /** Byte address of an operand of element type `dtype` that already lives in this memory, or -1. */
+  private residentAddress(operand: Operand, dtype: DType): number {
+    if (operand instanceof WasmBuffer) {
+      return operand.owner === this && operand.dtype === dtype ? operand.pointer : -1;
+    }
+    const arrayType = dtype === 'f32' ? Float32Array : Float64Array;
+    if (operand instanceof arrayType && operand.buffer === this.kernels.memory.buffer) return operand.byteOffset;
+    return -1;
+  }
+
+  /**
+   * Runs `call(count, pointers)` over the rows in chunks. pointers[k] addresses stream k's rows of
+   * the chunk (0 for a null operand): resident operands in place, the others in staging, copied in
+   * before the call and out after it.
+   */
+  private stream(rows: number, streams: Stream[], call: (count: number, pointers: number[]) => void): void {
+    if (rows === 0) return;
+    const resident = streams.map((s) => (s.operand === null ? -1 : this.residentAddress(s.operand, s.dtype)));
+    let stagedBytesPerRow = 0;
+    streams.forEach((s, k) => {
+      if (s.operand !== null && resident[k] < 0) stagedBytesPerRow += s.width * BYTES[s.dtype];
+    });
+    const chunkRows = stagedBytesPerRow === 0 ? rows : Math.min(rows, Math.max(1, Math.floor(STAGING_BYTES / stagedBytesPerRow)));
+
+    // Lay out the staging slots (this may grow memory, so views are taken only afterwards).
+    const slots = streams.map(() => 0);
+    let stagingBytes = 0;
+    streams.forEach((s, k) => {
+      if (s.operand === null || resident[k] >= 0) return;
+      slots[k] = stagingBytes;
+      stagingBytes += alignUp(chunkRows * s.width * BYTES[s.dtype]);
+    });
+    const base = this.ensureStaging(stagingBytes);
+
+    const pointers = this.pointers;
+    for (let start = 0; start < rows; start += chunkRows) {
+      const count = Math.min(chunkRows, rows - start);
+      streams.forEach((s, k) => {
+        const bytes = BYTES[s.dtype];
+        if (s.operand === null) {
+          pointers[k] = 0;
+        } else if (resident[k] >= 0) {
+          pointers[k] = resident[k] + start * s.width * bytes;
+        } else {
+          pointers[k] = base + slots[k];
+          if (!s.output) {
+            const source = operandArray(s.operand);
+            this.heap(s.dtype).set(source.subarray(start * s.width, (start + count) * s.width), pointers[k] / bytes);
+          }
+        }
+      });
+      call(count, pointers);
+      streams.forEach((s, k) => {
+        if (!s.output || s.operand === null || resident[k] >= 0) return;
+        const bytes = BYTES[s.dtype];
+        const from = pointers[k] / bytes;
+        operandArray(s.operand).set(this.heap(s.dtype).subarray(from, from + count * s.width), start * s.width);
+      });
+    }
+  }
+
+  /**
+   * Base address of a staging area of at least `bytes`. The first one is STAGING_BYTES, so that
+   * memory grows again only for rows wider than that.
+   */
+  private ensureStaging(bytes: number): number {
+    if (bytes > this.staging.bytes) {
+      bytes = Math.max(bytes, STAGING_BYTES);
+      if (this.staging.pointer !== 0) this.kernels.free(this.staging.pointer);
+      this.staging = { pointer: 0, bytes: 0 }; // stays consistent if the allocation below throws
+      this.staging = { pointer: this.allocateBytes(bytes), bytes };
+    }
+    return this.staging.pointer;
+  }
+
+  private allocateBytes(bytes: number): number {
+    try {
+      return this.kernels.alloc(bytes);
+    } catch (error) {
+      throw new RangeError(`cannot allocate ${bytes} bytes of WebAssembly memory (${(error as Error).message})`);
+    }
+  }
+}

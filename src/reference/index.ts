@@ -1,0 +1,5 @@
+// The float64 reference: the test oracle and the maths of the 'js' backend.
+export { softplus, sigmoid } from './scalar-math.js';
+export { rowSimilarity, addRowSimilarityGradient } from './similarity.js';
+export { computeTripletLoss, tripletLossReference } from './triplet.js';
+export type { TripletInputs, TripletOutputArrays, TripletSums, TripletReferenceOptions, TripletReferenceResult } from './triplet.js';

@@ -1,0 +1,110 @@
+// Public types of the package. The engine's methods and the backends are written against these.
+
+/** The float arrays the engine reads and writes. One call uses one of them throughout. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Element type of a FloatArray: 'f32' for Float32Array, 'f64' for Float64Array. */
+export type DType = 'f32' | 'f64';
+
+/** Maps an element type to its array type. */
+export type ArrayOf<D extends DType> = D extends 'f32' ? Float32Array : Float64Array;
+
+/** sim(x, y): 'cosine' ⟨x,y⟩/(max(‖x‖,ε)·max(‖y‖,ε)), 'dot' ⟨x,y⟩, 'euclidean' −‖x − y‖₂. */
+export type Similarity = 'cosine' | 'dot' | 'euclidean';
+
+/** How per-triplet losses are combined into `loss`. */
+export type Reduction = 'mean' | 'sum' | 'none';
+
+/** Which kernels an engine runs. */
+export type BackendName = 'wasm-relaxed-simd' | 'wasm-simd' | 'wasm-scalar' | 'js';
+
+/** What `createEngine` may be asked for: a family ('auto', 'wasm') or one exact backend. */
+export type BackendRequest = 'auto' | 'wasm' | BackendName;
+
+/**
+ * An array that lives in an engine's own memory (see `Engine.allocate`). Ops read and write it in
+ * place, without copying. For WASM engines `array` is a view of WebAssembly memory: memory can
+ * grow during `allocate` or an op with a larger `dim` than before, which detaches older views, so
+ * read `array` again after such calls rather than keeping the view (the getter is cheap and always
+ * returns a live view).
+ */
+export interface EngineBuffer<A extends FloatArray = FloatArray> {
+  readonly dtype: DType;
+  readonly length: number;
+  /** A live view of the buffer's elements. Throws once the buffer has been freed. */
+  readonly array: A;
+  readonly freed: boolean;
+  /** Returns the memory to the engine. Idempotent. The buffer must not be used afterwards. */
+  free(): void;
+}
+
+/** An input or output array: a plain typed array, or a buffer allocated by the engine. */
+export type Operand<A extends FloatArray = FloatArray> = A | EngineBuffer<A>;
+
+/** Caller-owned outputs. Each one given is written in place; each one missing is allocated. */
+export interface TripletLossOutputs<A extends FloatArray = FloatArray> {
+  losses?: Operand<A>;
+  similarityPositive?: Operand<A>;
+  similarityNegative?: Operand<A>;
+  gradAnchor?: Operand<A>;
+  gradPositive?: Operand<A>;
+  gradNegative?: Operand<A>;
+}
+
+export interface TripletLossOptions<A extends FloatArray = FloatArray> {
+  /** Row-major [n, dim] anchors z. */
+  anchor: Operand<A>;
+  /** Row-major [n, dim] positives z⁺. */
+  positive: Operand<A>;
+  /** Row-major [n, dim] negatives z⁻. */
+  negative: Operand<A>;
+  /** Row length; an integer ≥ 1. */
+  dim: number;
+  /** σ > 0, finite. Default 0.1. */
+  temperature?: number;
+  /** Default 'cosine'. */
+  similarity?: Similarity;
+  /** Cosine norm clamp ε > 0: each norm is max(‖x‖, ε). Default 1e-8. */
+  eps?: number;
+  /** Default 'mean' (an empty batch gives 0). */
+  reduction?: Reduction;
+  /**
+   * Upstream gradient: gradients are ∂(gradOutput·loss)/∂input. A number (default 1), or with
+   * reduction 'none' one value per triplet.
+   */
+  gradOutput?: number | ArrayLike<number>;
+  /** Default true; false skips the backward pass (gradient fields are then null). */
+  gradients?: boolean;
+  /** Default false; true scans the inputs first and throws a RangeError at the first NaN or ±Infinity. */
+  checkFinite?: boolean;
+  out?: TripletLossOutputs<A>;
+}
+
+export interface TripletLossResult<A extends FloatArray = FloatArray> {
+  /** The reduced loss; for reduction 'none' the sum of `losses`. */
+  loss: number;
+  /** L_c per triplet. */
+  losses: A;
+  /** ∂(gradOutput·loss)/∂anchor, [n, dim]; null when gradients: false. */
+  gradAnchor: A | null;
+  gradPositive: A | null;
+  gradNegative: A | null;
+  /** ∂(gradOutput·loss)/∂σ. */
+  gradTemperature: number;
+  /** s⁺ = sim(z, z⁺) per triplet. */
+  similarityPositive: A;
+  /** s⁻ = sim(z, z⁻) per triplet. */
+  similarityNegative: A;
+  /** The backend that computed this result. */
+  backend: BackendName;
+}
+
+export interface SimilarityOptions<A extends FloatArray = FloatArray> {
+  dim: number;
+  /** Default 'cosine'. */
+  similarity?: Similarity;
+  /** Cosine norm clamp, default 1e-8. */
+  eps?: number;
+  /** Caller-owned output of length n. */
+  out?: Operand<A>;
+}
