@@ -214,15 +214,19 @@ function writeDifferenceGradients<T>(
 ): f64 {
   const rowBytes = <usize>dim << alignof<T>();
   const withGradients = gradAnchor != 0;
+  const inverseTemperature = 1.0 / temperature;
   let lossSum: f64 = 0;
   gradTemperatureSum = 0;
   for (let i = 0; i < rows; i++) {
     const offset = <usize>i * rowBytes;
     const a = anchor + offset, p = positive + offset, n = negative + offset;
 
-    // s⁺, s⁻ and what their gradients need.
+    // s⁺, s⁻ and what their gradients need. Divisions are shared where possible: they are the
+    // slowest part of this per-row chain.
     let sPos: f64, sNeg: f64;
-    let normA: f64 = 0, normP: f64 = 0, normN: f64 = 0; // clamped norms max(‖x‖, eps)
+    let lengthA: f64 = 0, lengthP: f64 = 0, lengthN: f64 = 0; // ‖x‖
+    let normA: f64 = 0, normP: f64 = 0, normN: f64 = 0;       // clamped norms max(‖x‖, eps)
+    let inverseAP: f64 = 1, inverseAN: f64 = 1;               // 1/(n_a n_p), 1/(n_a n_n)
     let distP: f64 = 0, distN: f64 = 0;
     if (similarity == EUCLIDEAN) {
       rowDistances<T>(a, p, n, dim);
@@ -232,11 +236,16 @@ function writeDifferenceGradients<T>(
       sNeg = -distN;
     } else if (similarity == COSINE) {
       rowDots<T>(a, p, n, dim, true);
-      normA = Math.max(Math.sqrt(sqA), eps);
-      normP = Math.max(Math.sqrt(sqP), eps);
-      normN = Math.max(Math.sqrt(sqN), eps);
-      sPos = dotAP / (normA * normP);
-      sNeg = dotAN / (normA * normN);
+      lengthA = Math.sqrt(sqA);
+      lengthP = Math.sqrt(sqP);
+      lengthN = Math.sqrt(sqN);
+      normA = Math.max(lengthA, eps);
+      normP = Math.max(lengthP, eps);
+      normN = Math.max(lengthN, eps);
+      inverseAP = 1.0 / (normA * normP);
+      inverseAN = 1.0 / (normA * normN);
+      sPos = dotAP * inverseAP;
+      sNeg = dotAN * inverseAN;
     } else {
       rowDots<T>(a, p, n, dim, false);
       sPos = dotAP;
@@ -244,7 +253,7 @@ function writeDifferenceGradients<T>(
     }
 
     // L = softplus(Δ), Δ = (s⁻ − s⁺)/σ; ∂L/∂s⁻ = sigmoid(Δ)/σ = −∂L/∂s⁺; ∂L/∂σ = −Δ·sigmoid(Δ)/σ.
-    const delta = (sNeg - sPos) / temperature;
+    const delta = (sNeg - sPos) * inverseTemperature;
     const loss = softplusWithSigmoid(delta);
     lossSum += loss;
     store<T>(losses + (<usize>i << alignof<T>()), <T>loss);
@@ -252,12 +261,11 @@ function writeDifferenceGradients<T>(
     store<T>(similarityNegative + (<usize>i << alignof<T>()), <T>sNeg);
 
     const g = gradOutput != 0 ? gradScale * load<f64>(gradOutput + (<usize>i << 3)) : gradScale;
-    const weight = sigmoidOfLast();
-    gradTemperatureSum += -g * delta * weight / temperature;
+    const cNeg = g * sigmoidOfLast() * inverseTemperature; // ∂(g·L)/∂s⁻
+    const cPos = -cNeg;                                    // ∂(g·L)/∂s⁺
+    gradTemperatureSum -= cNeg * delta;                    // ∂(g·L)/∂σ = −g·Δ·sigmoid(Δ)/σ
     if (!withGradients) continue;
 
-    const cNeg = g * weight / temperature; // ∂(g·L)/∂s⁻
-    const cPos = -cNeg;                    // ∂(g·L)/∂s⁺
     const gA = gradAnchor + offset, gP = gradPositive + offset, gN = gradNegative + offset;
     if (similarity == EUCLIDEAN) {
       // ∂(−‖a − p‖)/∂a = −(a − p)/‖a − p‖, taken as 0 where a = p.
@@ -266,10 +274,10 @@ function writeDifferenceGradients<T>(
       writeDifferenceGradients<T>(a, p, n, gA, gP, gN, dim, u, v);
     } else if (similarity == COSINE) {
       // ∂c/∂x = y/(n_x n_y) − c·x/(n_x‖x‖), the second term 0 when ‖x‖ = 0 (PyTorch ≥ 2.1).
-      const rA = sqA > 0 ? 1.0 / (normA * Math.sqrt(sqA)) : 0.0;
-      const rP = sqP > 0 ? 1.0 / (normP * Math.sqrt(sqP)) : 0.0;
-      const rN = sqN > 0 ? 1.0 / (normN * Math.sqrt(sqN)) : 0.0;
-      const crossP = cPos / (normA * normP), crossN = cNeg / (normA * normN);
+      const rA = lengthA > 0 ? 1.0 / (normA * lengthA) : 0.0;
+      const rP = lengthP > 0 ? 1.0 / (normP * lengthP) : 0.0;
+      const rN = lengthN > 0 ? 1.0 / (normN * lengthN) : 0.0;
+      const crossP = cPos * inverseAP, crossN = cNeg * inverseAN;
       writeCombinationGradients<T>(a, p, n, gA, gP, gN, dim,
         -(cPos * sPos + cNeg * sNeg) * rA, crossP, crossN,
         crossP, -cPos * sPos * rP,

@@ -81,15 +81,20 @@ export function tripletErrors(engine: Engine, options: TripletLossOptions<FloatA
     relativeError(result.gradNegative!, reference.gradNegative, gradientScale),
   );
 
-  // ∂/∂σ sums signed terms: measure it against the sum of their magnitudes.
+  // ∂/∂σ = Σ −w_i·Δ_i·sigmoid(Δ_i)/σ sums signed terms, and Δ_i = (s⁻ − s⁺)/σ itself cancels when
+  // s⁻ ≈ s⁺: measure it against Σ |w_i|·sigmoid(Δ_i)/σ · max(|Δ_i|, (|s⁺| + |s⁻|)/σ), the size of
+  // the terms before either cancellation.
   const temperature = options.temperature ?? 0.1;
   const rows = reference.losses.length;
   const upstream = options.gradOutput ?? 1;
   let temperatureScale = 0;
   for (let i = 0; i < rows; i++) {
-    const delta = (reference.similarityNegative[i] - reference.similarityPositive[i]) / temperature;
+    const sPos = reference.similarityPositive[i];
+    const sNeg = reference.similarityNegative[i];
+    const delta = (sNeg - sPos) / temperature;
     const weight = typeof upstream === 'number' ? upstream / ((options.reduction ?? 'mean') === 'mean' ? rows : 1) : upstream[i];
-    temperatureScale += Math.abs(weight * delta * sigmoid(delta) / temperature);
+    const size = Math.max(Math.abs(delta), (Math.abs(sPos) + Math.abs(sNeg)) / temperature);
+    temperatureScale += (Math.abs(weight) * sigmoid(delta) * size) / temperature;
   }
   const floor = minNormalOf(result.losses);
   const scalarError = (actual: number, expected: number, scale: number) => {
