@@ -3,7 +3,8 @@
 // --experimental-wasm-relaxed-simd so that all three flavours run), on plain arrays and on engine
 // buffers (zero-copy), beside a plain fused JS loop, tfjs-wasm autodiff of the same loss, and
 // memcpy of the same bytes. All cases run in this one process, in interleaved rounds (each round
-// runs every case through benny); ratios are taken between per-case medians across rounds.
+// runs every case through benny, starting at a different case); ratios are taken between
+// per-case medians across rounds.
 // Results: bench/results/triplet.json.
 import b from 'benny';
 import { cpus } from 'node:os';
@@ -99,10 +100,13 @@ cases.set('tfjs-wasm autodiff', tfjs.step);
 }
 
 const perRound = new Map([...cases.keys()].map((name) => [name, []]));
+const caseList = [...cases];
 for (let round = 1; round <= ROUNDS; round++) {
+  // Each round starts at a different case, so that no case always runs first (after a GC-heavy one).
+  const order = caseList.map((_, k) => caseList[(k + round - 1) % caseList.length]);
   const summary = await b.suite(
     `tripletLoss N=${ROWS} D=${DIM} f32 cosine with gradients, round ${round}/${ROUNDS}`,
-    ...[...cases].map(([name, run]) => b.add(name, run, { maxTime: 0.5, minSamples: 5 })),
+    ...order.map(([name, run]) => b.add(name, run, { maxTime: 0.5, minSamples: 5 })),
     b.cycle(),
     ...(round === ROUNDS ? [b.save({ file: 'triplet-benny', folder: RESULTS, details: false, format: 'json' })] : []),
   );

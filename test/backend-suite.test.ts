@@ -178,6 +178,22 @@ describe.each(backendsUnderTest())('backend %s', (backend) => {
     }
   });
 
+  it('stays finite and exact where the naive formula overflows (σ = 1e-3, s⁺ = −1, s⁻ = 1)', () => {
+    // Dot similarity of unit vectors: s⁺ = ⟨a, −a⟩ = −1 and s⁻ = ⟨a, a⟩ = 1, so Δ = 2/σ = 2000.
+    const temperature = 1e-3;
+    const naive = -Math.log(Math.exp(-1 / temperature) / (Math.exp(-1 / temperature) + Math.exp(1 / temperature)));
+    expect(Number.isFinite(naive)).toBe(false);
+    for (const dtype of ['f32', 'f64'] as const) {
+      const make = (values: number[]) => (dtype === 'f32' ? Float32Array.from(values) : Float64Array.from(values));
+      const result = engine.tripletLoss({
+        anchor: make([1, 0]), positive: make([-1, 0]), negative: make([1, 0]), dim: 2, similarity: 'dot', temperature,
+      });
+      expect(result.loss).toBeCloseTo(2000, 9); // softplus(2000) = 2000 + log1p(e^{−2000})
+      expect(result.gradTemperature).toBeCloseTo(-2000 / temperature, 6);
+      expect(Array.from(result.gradAnchor!)).toEqual([2000, 0]); // sigmoid(Δ) = 1: ∂L/∂a = (n − p)/σ
+    }
+  });
+
   it('an empty batch gives loss 0 and empty arrays', () => {
     const empty = new Float32Array(0);
     for (const reduction of ['mean', 'sum', 'none'] as Reduction[]) {
