@@ -116,7 +116,7 @@ class ContrastiveEngine implements Engine {
     const weights = gradientWeights(options.gradOutput ?? 1, reduction, rows);
     const gradients = checkBoolean('gradients', options.gradients ?? true);
     const checkFinite = checkBoolean('checkFinite', options.checkFinite ?? false);
-    checkOptionsObject('tripletLoss out', out);
+    if (typeof out !== 'object' || out === null) throw new TypeError(`out must be an object, got ${describeKind(out)}`);
 
     const outputs: Record<string, Operand> = {
       losses: outputOperand('losses', out.losses, dtype, rows, 'n'),

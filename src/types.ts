@@ -23,9 +23,10 @@ export type BackendRequest = 'auto' | 'wasm' | BackendName;
 
 /**
  * An array that lives in an engine's own memory (see `Engine.allocate`). Ops read and write it in
- * place, without copying. For WASM engines `array` is a view of WebAssembly memory: memory can
- * grow during `allocate` or an op with a larger `dim` than before, which detaches older views, so
- * read `array` again after such calls rather than keeping the view (the getter is cheap and always
+ * place, without copying. For WASM engines `array` is a view of WebAssembly memory, and growing
+ * that memory detaches older views. Memory grows in `allocate`, in the first op that copies plain
+ * arrays (it sets up a staging area) and in an op whose rows are wider than that area: read
+ * `array` again after such calls rather than keeping the view (the getter is cheap and always
  * returns a live view).
  */
 export interface EngineBuffer<A extends FloatArray = FloatArray> {

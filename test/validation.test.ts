@@ -39,6 +39,8 @@ const cases: Case[] = [
   ['gradOutput a string', () => ({ ...base, gradOutput: '1' }), TypeError, /gradOutput must be a number or an array of numbers, got a string/],
   ['gradOutput NaN', () => ({ ...base, gradOutput: NaN }), RangeError, /gradOutput must be finite, got NaN/],
   ['gradients not a boolean', () => ({ ...base, gradients: 1 }), TypeError, /gradients must be a boolean, got a number/],
+  ['out not an object', () => ({ ...base, out: 'grads' }), TypeError, /out must be an object, got a string/],
+  ['out.gradAnchor not a float array', () => ({ ...base, out: { gradAnchor: [0, 0] } }), TypeError, /out.gradAnchor must be a Float32Array, a Float64Array or an engine buffer, got an Array/],
   ['out.gradAnchor of the wrong length', () => ({ ...base, out: { gradAnchor: new Float32Array(1000) } }), RangeError, /out.gradAnchor has 1000 elements, expected n\*dim = 1024/],
   ['out.losses of the wrong length', () => ({ ...base, out: { losses: new Float32Array(5) } }), RangeError, /out.losses has 5 elements, expected n = 4/],
   ['out of the other float type', () => ({ ...base, out: { losses: new Float64Array(4) } }), TypeError, /out.losses holds Float64Array elements but anchor holds Float32Array elements/],
