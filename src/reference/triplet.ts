@@ -37,13 +37,15 @@ export interface TripletSums {
 /**
  * Computes every row in float64 and writes the results into `out` (rounded to its element type).
  * A gradient output may be the very array of an input (in-place): each row is read before it is
- * written.
+ * written. `scratch` (at least 3·dim elements) holds the gradient rows; given, nothing is allocated.
  */
-export function computeTripletLoss(input: TripletInputs, out: TripletOutputArrays): TripletSums {
+export function computeTripletLoss(
+  input: TripletInputs, out: TripletOutputArrays, scratch = new Float64Array(3 * input.dim),
+): TripletSums {
   const { anchor, positive, negative, rows, dim, similarity, temperature, eps } = input;
-  const gradA = new Float64Array(dim);
-  const gradP = new Float64Array(dim);
-  const gradN = new Float64Array(dim);
+  const gradA = scratch.subarray(0, dim);
+  const gradP = scratch.subarray(dim, 2 * dim);
+  const gradN = scratch.subarray(2 * dim, 3 * dim);
   let lossSum = 0;
   let gradTemperatureSum = 0;
   for (let i = 0; i < rows; i++) {

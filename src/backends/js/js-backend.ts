@@ -7,9 +7,12 @@ import type { Backend, SimilarityProblem, TripletProblem, TripletSums } from '..
 
 export class JsBackend implements Backend {
   readonly name = 'js' as const;
+  /** Gradient rows of computeTripletLoss, kept between calls so that a call allocates nothing. */
+  private scratch = new Float64Array(0);
 
   tripletLoss(problem: TripletProblem): TripletSums {
     const { gradients } = problem;
+    if (this.scratch.length < 3 * problem.dim) this.scratch = new Float64Array(3 * problem.dim);
     return computeTripletLoss(
       {
         ...problem,
@@ -27,6 +30,7 @@ export class JsBackend implements Backend {
           negative: operandArray(gradients.negative),
         },
       },
+      this.scratch,
     );
   }
 
