@@ -4,6 +4,7 @@
 
 import { tripletLoss } from "./triplet";
 import { rowSimilarity } from "./similarity";
+import { inverseNorms, packedBytes, packPanels, similarityMatrix } from "./matrix";
 
 export { lastGradTemperature } from "./triplet";
 
@@ -42,3 +43,43 @@ export function rowSimilarityF32(x: usize, y: usize, rows: i32, dim: i32, simila
 export function rowSimilarityF64(x: usize, y: usize, rows: i32, dim: i32, similarity: i32, eps: f64, out: usize): void {
   rowSimilarity<f64>(x, y, rows, dim, similarity, eps, out);
 }
+
+export function packedBytesF32(m: i32, dim: i32): usize {
+  return packedBytes<f32>(m, dim);
+}
+
+export function packedBytesF64(m: i32, dim: i32): usize {
+  return packedBytes<f64>(m, dim);
+}
+
+export function packPanelsF32(b: usize, m: i32, dim: i32, packed: usize): void {
+  packPanels<f32>(b, m, dim, packed);
+}
+
+export function packPanelsF64(b: usize, m: i32, dim: i32, packed: usize): void {
+  packPanels<f64>(b, m, dim, packed);
+}
+
+export function inverseNormsF32(x: usize, rows: i32, dim: i32, eps: f64, out: usize): void {
+  inverseNorms<f32>(x, rows, dim, eps, out);
+}
+
+export function inverseNormsF64(x: usize, rows: i32, dim: i32, eps: f64, out: usize): void {
+  inverseNorms<f64>(x, rows, dim, eps, out);
+}
+
+export function similarityMatrixF32(
+  a: usize, n: i32, packed: usize, m: i32, dim: i32, similarity: i32, eps: f64,
+  inverseNormsA: usize, inverseNormsB: usize, out: usize,
+): void {
+  similarityMatrix<f32>(a, n, packed, m, dim, similarity, eps, inverseNormsA, inverseNormsB, out);
+}
+
+export function similarityMatrixF64(
+  a: usize, n: i32, packed: usize, m: i32, dim: i32, similarity: i32, eps: f64,
+  inverseNormsA: usize, inverseNormsB: usize, out: usize,
+): void {
+  similarityMatrix<f64>(a, n, packed, m, dim, similarity, eps, inverseNormsA, inverseNormsB, out);
+}
+
+export { simdPeakProbe } from "./peak";

@@ -9,7 +9,7 @@ import type {
 } from './types.js';
 import {
   checkAllFinite, checkBoolean, checkChoice, checkDim, checkDtype, checkFiniteNumber, checkLength, checkNoOverlap,
-  checkOperand, checkPositiveFinite, describeKind, rowsOf, type OperandInfo,
+  checkOperand, checkPositiveFinite, describeKind, rowsOf,
 } from './validation.js';
 
 export const DEFAULT_TEMPERATURE = 0.1;
@@ -34,6 +34,11 @@ export interface Engine {
   /** Row-wise similarity of paired rows: out[i] = sim(a_i, b_i) for [n, dim] arrays a and b. */
   similarity<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): A;
   /**
+   * The similarity matrix of a [n, dim] against b [m, dim]: out[i·m + j] = sim(a_i, b_j), row-major
+   * [n, m]. `options.out`, when given, must have n·m elements.
+   */
+  similarityMatrix<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): A;
+  /**
    * A zero-filled array of `length` elements in the engine's own memory, which ops read and write
    * without copying (see EngineBuffer for how its view stays valid). Free it with `free()`.
    */
@@ -55,12 +60,12 @@ function checkOptionsObject(name: string, options: unknown): void {
   }
 }
 
-/** The output `name`: the caller's, checked, or a new array. */
-function outputOperand(name: string, given: unknown, dtype: DType, length: number, formula: string): Operand {
+/** The output `name`: the caller's, checked against the first input's type, or a new array. */
+function outputOperand(name: string, given: unknown, dtype: DType, length: number, formula: string, firstName: string): Operand {
   if (given === undefined) return newArray(dtype, length);
-  const info = checkOperand(`out.${name}`, given);
-  checkDtype(`out.${name}`, info, dtype, 'anchor');
-  checkLength(`out.${name}`, info, length, formula);
+  const info = checkOperand(name, given);
+  checkDtype(name, info, dtype, firstName);
+  checkLength(name, info, length, formula);
   return given as Operand;
 }
 
@@ -119,14 +124,14 @@ class ContrastiveEngine implements Engine {
     if (typeof out !== 'object' || out === null) throw new TypeError(`out must be an object, got ${describeKind(out)}`);
 
     const outputs: Record<string, Operand> = {
-      losses: outputOperand('losses', out.losses, dtype, rows, 'n'),
-      similarityPositive: outputOperand('similarityPositive', out.similarityPositive, dtype, rows, 'n'),
-      similarityNegative: outputOperand('similarityNegative', out.similarityNegative, dtype, rows, 'n'),
+      losses: outputOperand('out.losses', out.losses, dtype, rows, 'n', 'anchor'),
+      similarityPositive: outputOperand('out.similarityPositive', out.similarityPositive, dtype, rows, 'n', 'anchor'),
+      similarityNegative: outputOperand('out.similarityNegative', out.similarityNegative, dtype, rows, 'n', 'anchor'),
     };
     if (gradients) {
-      outputs.gradAnchor = outputOperand('gradAnchor', out.gradAnchor, dtype, size, 'n*dim');
-      outputs.gradPositive = outputOperand('gradPositive', out.gradPositive, dtype, size, 'n*dim');
-      outputs.gradNegative = outputOperand('gradNegative', out.gradNegative, dtype, size, 'n*dim');
+      outputs.gradAnchor = outputOperand('out.gradAnchor', out.gradAnchor, dtype, size, 'n*dim', 'anchor');
+      outputs.gradPositive = outputOperand('out.gradPositive', out.gradPositive, dtype, size, 'n*dim', 'anchor');
+      outputs.gradNegative = outputOperand('out.gradNegative', out.gradNegative, dtype, size, 'n*dim', 'anchor');
     }
     checkNoOverlap({ anchor, positive, negative }, outputs, ['gradAnchor', 'gradPositive', 'gradNegative']);
     if (checkFinite) {
@@ -161,27 +166,36 @@ class ContrastiveEngine implements Engine {
   }
 
   similarity<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): A {
-    checkOptionsObject('similarity', options);
-    const aInfo: OperandInfo = checkOperand('a', a);
-    const bInfo = checkOperand('b', b);
-    checkDtype('b', bInfo, aInfo.dtype, 'a');
-    const dim = checkDim(options.dim);
-    const rows = rowsOf('a', aInfo, dim);
-    checkLength('b', bInfo, rows * dim, 'n*dim');
-    const similarity = checkChoice('similarity', options.similarity ?? 'cosine', SIMILARITIES);
-    const eps = checkPositiveFinite('eps', options.eps ?? DEFAULT_EPS);
-    let out: Operand;
-    if (options.out === undefined) {
-      out = newArray(aInfo.dtype, rows);
-    } else {
-      const outInfo = checkOperand('out', options.out);
-      checkDtype('out', outInfo, aInfo.dtype, 'a');
-      checkLength('out', outInfo, rows, 'n');
-      out = options.out;
-    }
+    const { dtype, rows, dim, similarity, eps } = this.pairOfInputs('similarity', a, b, options);
+    checkLength('b', checkOperand('b', b), rows * dim, 'n*dim');
+    const out = outputOperand('out', options.out, dtype, rows, 'n', 'a');
     checkNoOverlap({ a, b }, { out }, []);
-    this.impl.similarity({ dtype: aInfo.dtype, rows, dim, x: a, y: b, similarity, eps, out });
+    this.impl.similarity({ dtype, rows, dim, x: a, y: b, similarity, eps, out });
     return operandArray(out) as A;
+  }
+
+  similarityMatrix<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): A {
+    const { dtype, rows, dim, similarity, eps } = this.pairOfInputs('similarityMatrix', a, b, options);
+    const columns = rowsOf('b', checkOperand('b', b), dim);
+    const out = outputOperand('out', options.out, dtype, rows * columns, 'n*m', 'a');
+    checkNoOverlap({ a, b }, { out }, []);
+    this.impl.similarityMatrix({ dtype, rows, columns, dim, a, b, similarity, eps, out });
+    return operandArray(out) as A;
+  }
+
+  /** What similarity() and similarityMatrix() check alike: two arrays of one type, dim, the options. */
+  private pairOfInputs(op: string, a: unknown, b: unknown, options: SimilarityOptions) {
+    checkOptionsObject(op, options);
+    const aInfo = checkOperand('a', a);
+    checkDtype('b', checkOperand('b', b), aInfo.dtype, 'a');
+    const dim = checkDim(options.dim);
+    return {
+      dtype: aInfo.dtype,
+      rows: rowsOf('a', aInfo, dim),
+      dim,
+      similarity: checkChoice('similarity', options.similarity ?? 'cosine', SIMILARITIES),
+      eps: checkPositiveFinite('eps', options.eps ?? DEFAULT_EPS),
+    };
   }
 
   allocate<D extends DType = 'f32'>(length: number, dtype: D = 'f32' as D): EngineBuffer<ArrayOf<D>> {

@@ -38,10 +38,24 @@ export interface SimilarityProblem {
   out: Operand;
 }
 
+/** One validated similarity-matrix call: out[i·m + j] = sim(a_i, b_j), a [n, dim], b [m, dim]. */
+export interface SimilarityMatrixProblem {
+  dtype: DType;
+  rows: number;
+  columns: number;
+  dim: number;
+  a: Operand;
+  b: Operand;
+  similarity: Similarity;
+  eps: number;
+  out: Operand;
+}
+
 export interface Backend {
   readonly name: BackendName;
   tripletLoss(problem: TripletProblem): TripletSums;
   similarity(problem: SimilarityProblem): void;
+  similarityMatrix(problem: SimilarityMatrixProblem): void;
   /** An array in the backend's own memory, zero-filled. */
   allocate(length: number, dtype: DType): EngineBuffer;
 }

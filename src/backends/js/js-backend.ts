@@ -3,7 +3,7 @@ import { HostBuffer, operandArray } from '../../buffers.js';
 import { computeTripletLoss } from '../../reference/triplet.js';
 import { rowSimilarity } from '../../reference/similarity.js';
 import type { DType, EngineBuffer } from '../../types.js';
-import type { Backend, SimilarityProblem, TripletProblem, TripletSums } from '../backend.js';
+import type { Backend, SimilarityMatrixProblem, SimilarityProblem, TripletProblem, TripletSums } from '../backend.js';
 
 export class JsBackend implements Backend {
   readonly name = 'js' as const;
@@ -40,6 +40,16 @@ export class JsBackend implements Backend {
     const y = operandArray(problem.y);
     const out = operandArray(problem.out);
     for (let i = 0; i < rows; i++) out[i] = rowSimilarity(x, i * dim, y, i * dim, dim, similarity, eps);
+  }
+
+  similarityMatrix(problem: SimilarityMatrixProblem): void {
+    const { rows, columns, dim, similarity, eps } = problem;
+    const a = operandArray(problem.a);
+    const b = operandArray(problem.b);
+    const out = operandArray(problem.out);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < columns; j++) out[i * columns + j] = rowSimilarity(a, i * dim, b, j * dim, dim, similarity, eps);
+    }
   }
 
   allocate(length: number, dtype: DType): EngineBuffer {

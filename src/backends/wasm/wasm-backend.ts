@@ -6,7 +6,7 @@
 // kernel and the copies out all stay in cache and the staging never grows with the batch.
 import { BufferHandle, operandArray } from '../../buffers.js';
 import type { BackendName, DType, EngineBuffer, FloatArray, Operand, Similarity } from '../../types.js';
-import type { Backend, SimilarityProblem, TripletProblem, TripletSums } from '../backend.js';
+import type { Backend, SimilarityMatrixProblem, SimilarityProblem, TripletProblem, TripletSums } from '../backend.js';
 import { compileFlavour, type WasmFlavour } from './flavours.js';
 
 /** Must match assembly/similarity-kind.ts. */
@@ -31,6 +31,14 @@ interface KernelExports {
   tripletLossF64: TripletKernel;
   rowSimilarityF32: SimilarityKernel;
   rowSimilarityF64: SimilarityKernel;
+  packedBytesF32(m: number, dim: number): number;
+  packedBytesF64(m: number, dim: number): number;
+  packPanelsF32: PackKernel;
+  packPanelsF64: PackKernel;
+  inverseNormsF32: InverseNormsKernel;
+  inverseNormsF64: InverseNormsKernel;
+  similarityMatrixF32: SimilarityMatrixKernel;
+  similarityMatrixF64: SimilarityMatrixKernel;
 }
 
 type TripletKernel = (
@@ -41,6 +49,12 @@ type TripletKernel = (
 ) => number;
 
 type SimilarityKernel = (x: number, y: number, rows: number, dim: number, similarity: number, eps: number, out: number) => void;
+type PackKernel = (b: number, m: number, dim: number, packed: number) => void;
+type InverseNormsKernel = (x: number, rows: number, dim: number, eps: number, out: number) => void;
+type SimilarityMatrixKernel = (
+  a: number, n: number, packed: number, m: number, dim: number, similarity: number, eps: number,
+  inverseNormsA: number, inverseNormsB: number, out: number,
+) => void;
 
 /** One array streamed through a kernel call: `width` elements per row. */
 interface Stream {
@@ -52,6 +66,30 @@ interface Stream {
 
 function alignUp(bytes: number): number {
   return Math.ceil(bytes / ALIGN) * ALIGN;
+}
+
+/**
+ * A block of module memory that only grows: reused by every call, re-allocated (which may grow
+ * memory) only when a call needs more than it has, and then at least `minimumBytes`.
+ */
+class ScratchRegion {
+  private pointer = 0;
+  private bytes = 0;
+
+  constructor(private readonly backend: WasmBackend, private readonly minimumBytes: number) {}
+
+  /** Base address of at least `bytes` bytes. */
+  ensure(bytes: number): number {
+    if (bytes > this.bytes) {
+      if (this.pointer !== 0) this.backend.release(this.pointer);
+      this.pointer = 0; // stays consistent if the allocation below throws
+      this.bytes = 0;
+      const size = Math.max(bytes, this.minimumBytes);
+      this.pointer = this.backend.allocateBytes(size);
+      this.bytes = size;
+    }
+    return this.pointer;
+  }
 }
 
 class WasmBuffer<A extends FloatArray = FloatArray> extends BufferHandle<A> {
@@ -70,7 +108,10 @@ class WasmBuffer<A extends FloatArray = FloatArray> extends BufferHandle<A> {
 
 export class WasmBackend implements Backend {
   private views: { buffer: ArrayBuffer; f32: Float32Array; f64: Float64Array } | null = null;
-  private staging = { pointer: 0, bytes: 0 };
+  /** Where plain-array operands are streamed through, a chunk of rows at a time. */
+  private readonly staging = new ScratchRegion(this, STAGING_BYTES);
+  /** Per-call working memory of the matrix ops (packed panels, norms, a copied B). */
+  private readonly workspace = new ScratchRegion(this, 0);
   private readonly pointers: number[] = [];
 
   private constructor(readonly name: BackendName, private readonly kernels: KernelExports) {}
@@ -139,6 +180,33 @@ export class WasmBackend implements Backend {
     ], (count, p) => kernel(p[0], p[1], count, dim, similarity, problem.eps, p[2]));
   }
 
+  similarityMatrix(problem: SimilarityMatrixProblem): void {
+    const { dtype, rows, columns, dim } = problem;
+    const f32 = dtype === 'f32';
+    const bytes = BYTES[dtype];
+    const k = this.kernels;
+    // Workspace: [b, when it is not resident] [b packed into panels] [1/‖b_j‖] [1/‖a_i‖].
+    const residentB = this.residentAddress(problem.b, dtype);
+    const copyBytes = residentB >= 0 ? 0 : alignUp(columns * dim * bytes);
+    const packedBytes = alignUp((f32 ? k.packedBytesF32 : k.packedBytesF64)(columns, dim));
+    const normsBBytes = alignUp(columns * 8);
+    const base = this.workspace.ensure(copyBytes + packedBytes + normsBBytes + rows * 8 + ALIGN);
+    const b = residentB >= 0 ? residentB : base;
+    if (residentB < 0) this.heap(dtype).set(operandArray(problem.b), base / bytes);
+    const packed = base + copyBytes;
+    const normsB = packed + packedBytes;
+    const normsA = normsB + normsBBytes;
+    (f32 ? k.packPanelsF32 : k.packPanelsF64)(b, columns, dim, packed);
+    (f32 ? k.inverseNormsF32 : k.inverseNormsF64)(b, columns, dim, problem.eps, normsB);
+
+    const kernel = f32 ? k.similarityMatrixF32 : k.similarityMatrixF64;
+    const similarity = SIMILARITY_CODES[problem.similarity];
+    this.stream(rows, [
+      { operand: problem.a, width: dim, dtype, output: false },
+      { operand: problem.out, width: columns, dtype, output: true },
+    ], (count, p) => kernel(p[0], count, packed, columns, dim, similarity, problem.eps, normsA, normsB, p[1]));
+  }
+
   /** The whole memory as `dtype` elements, re-created after memory has grown. */
   private heap(dtype: DType): FloatArray {
     const buffer = this.kernels.memory.buffer;
@@ -180,7 +248,7 @@ export class WasmBackend implements Backend {
       slots[k] = stagingBytes;
       stagingBytes += alignUp(chunkRows * s.width * BYTES[s.dtype]);
     });
-    const base = this.ensureStaging(stagingBytes);
+    const base = stagingBytes > 0 ? this.staging.ensure(stagingBytes) : 0;
 
     const pointers = this.pointers;
     for (let start = 0; start < rows; start += chunkRows) {
@@ -209,21 +277,7 @@ export class WasmBackend implements Backend {
     }
   }
 
-  /**
-   * Base address of a staging area of at least `bytes`. The first one is STAGING_BYTES, so that
-   * memory grows again only for rows wider than that.
-   */
-  private ensureStaging(bytes: number): number {
-    if (bytes > this.staging.bytes) {
-      bytes = Math.max(bytes, STAGING_BYTES);
-      if (this.staging.pointer !== 0) this.kernels.free(this.staging.pointer);
-      this.staging = { pointer: 0, bytes: 0 }; // stays consistent if the allocation below throws
-      this.staging = { pointer: this.allocateBytes(bytes), bytes };
-    }
-    return this.staging.pointer;
-  }
-
-  private allocateBytes(bytes: number): number {
+  allocateBytes(bytes: number): number {
     try {
       return this.kernels.alloc(bytes);
     } catch (error) {
