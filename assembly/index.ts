@@ -5,8 +5,10 @@
 import { tripletLoss } from "./triplet";
 import { rowSimilarity } from "./similarity";
 import { inverseNorms, packedBytes, packPanels, similarityMatrix } from "./matrix";
+import { infoNCELoss } from "./infonce";
 
 export { lastGradTemperature } from "./triplet";
+export { lastInfoNCEGradTemperature, CANDIDATE_SLOT } from "./infonce";
 
 export function alloc(bytes: usize): usize {
   return heap.alloc(bytes);
@@ -83,3 +85,23 @@ export function similarityMatrixF64(
 }
 
 export { simdPeakProbe } from "./peak";
+
+export function infoNCELossF32(
+  anchor: usize, positive: usize, negatives: usize, negativeStride: usize, rows: i32, k: i32, dim: i32,
+  similarity: i32, temperature: f64, eps: f64, gradScale: f64, gradOutput: usize,
+  losses: usize, similarityPositive: usize, similarityNegatives: usize,
+  gradAnchor: usize, gradPositive: usize, gradNegatives: usize, scratch: usize,
+): f64 {
+  return infoNCELoss<f32>(anchor, positive, negatives, negativeStride, rows, k, dim, similarity, temperature, eps,
+    gradScale, gradOutput, losses, similarityPositive, similarityNegatives, gradAnchor, gradPositive, gradNegatives, scratch);
+}
+
+export function infoNCELossF64(
+  anchor: usize, positive: usize, negatives: usize, negativeStride: usize, rows: i32, k: i32, dim: i32,
+  similarity: i32, temperature: f64, eps: f64, gradScale: f64, gradOutput: usize,
+  losses: usize, similarityPositive: usize, similarityNegatives: usize,
+  gradAnchor: usize, gradPositive: usize, gradNegatives: usize, scratch: usize,
+): f64 {
+  return infoNCELoss<f64>(anchor, positive, negatives, negativeStride, rows, k, dim, similarity, temperature, eps,
+    gradScale, gradOutput, losses, similarityPositive, similarityNegatives, gradAnchor, gradPositive, gradNegatives, scratch);
+}

@@ -26,8 +26,23 @@ let sqY: f64 = 0;
   dotXY += xy; sqX += xx; sqY += yy;
 }
 
+/** ⟨x, y⟩ of the last pairSums call (cosine, dot). */
+@inline export function pairDot(): f64 {
+  return dotXY;
+}
+
+/** ‖x‖² (cosine, dot) or ‖x − y‖² (euclidean) of the last pairSums call. */
+@inline export function pairSquaredX(): f64 {
+  return sqX;
+}
+
+/** ‖y‖² of the last pairSums call (cosine, dot). */
+@inline export function pairSquaredY(): f64 {
+  return sqY;
+}
+
 /** Fills dotXY, sqX (‖x − y‖² for euclidean) and sqY for one pair of rows. */
-@inline function pairSums<T>(x: usize, y: usize, dim: i32, similarity: i32): void {
+@inline export function pairSums<T>(x: usize, y: usize, dim: i32, similarity: i32): void {
   dotXY = 0; sqX = 0; sqY = 0;
   let j = 0;
   if (ASC_FEATURE_SIMD) {

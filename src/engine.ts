@@ -4,12 +4,12 @@ import type { Backend, TripletProblem } from './backends/backend.js';
 import { BACKEND_REQUESTS, createBackend } from './backends/registry.js';
 import { newArray, operandArray } from './buffers.js';
 import type {
-  ArrayOf, BackendName, BackendRequest, DType, EngineBuffer, FloatArray, Operand, Reduction, Similarity,
-  SimilarityOptions, TripletLossOptions, TripletLossResult,
+  ArrayOf, BackendName, BackendRequest, DType, EngineBuffer, FloatArray, InfoNCELossOptions, InfoNCELossResult,
+  NegativeLayout, Operand, Reduction, Similarity, SimilarityOptions, TripletLossOptions, TripletLossResult,
 } from './types.js';
 import {
   checkAllFinite, checkBoolean, checkChoice, checkDim, checkDtype, checkFiniteNumber, checkLength, checkNoOverlap,
-  checkOperand, checkPositiveFinite, describeKind, rowsOf,
+  checkOperand, checkPositiveFinite, checkPositiveInteger, describeKind, rowsOf,
 } from './validation.js';
 
 export const DEFAULT_TEMPERATURE = 0.1;
@@ -17,6 +17,7 @@ export const DEFAULT_EPS = 1e-8;
 const SIMILARITIES: readonly Similarity[] = ['cosine', 'dot', 'euclidean'];
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 const DTYPES: readonly DType[] = ['f32', 'f64'];
+const NEGATIVE_LAYOUTS: readonly NegativeLayout[] = ['paired', 'shared'];
 
 export interface EngineOptions {
   /**
@@ -31,6 +32,11 @@ export interface Engine {
   readonly backend: BackendName;
   /** Triplet contrastive loss L_c = softplus((s⁻ − s⁺)/σ) per triplet, with all its gradients. */
   tripletLoss<A extends FloatArray>(options: TripletLossOptions<A>): TripletLossResult<A>;
+  /**
+   * InfoNCE with K negatives per anchor: L = logsumexp(ℓ) − ℓ₀ with ℓ₀ = s⁺/σ, ℓ_t = s_t⁻/σ, and all
+   * its gradients. K = 1 is the triplet loss. Negatives are paired ([n, k, dim]) or one shared bank.
+   */
+  infoNCELoss<A extends FloatArray>(options: InfoNCELossOptions<A>): InfoNCELossResult<A>;
   /** Row-wise similarity of paired rows: out[i] = sim(a_i, b_i) for [n, dim] arrays a and b. */
   similarity<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): A;
   /**
@@ -93,6 +99,44 @@ function gradientWeights(
   return { gradScale: 1, gradOutput: array };
 }
 
+/** anchor and positive: one float type, [n, dim] each. */
+function anchorAndPositive(options: { anchor: unknown; positive: unknown; dim: unknown }) {
+  const anchorInfo = checkOperand('anchor', options.anchor);
+  const positiveInfo = checkOperand('positive', options.positive);
+  checkDtype('positive', positiveInfo, anchorInfo.dtype, 'anchor');
+  const dim = checkDim(options.dim);
+  const rows = rowsOf('anchor', anchorInfo, dim);
+  checkLength('positive', positiveInfo, rows * dim, 'n*dim');
+  return { dtype: anchorInfo.dtype, dim, rows };
+}
+
+/** The options every loss op shares, checked and with their defaults. */
+function lossOptions(options: TripletLossOptions | InfoNCELossOptions, rows: number) {
+  const reduction = checkChoice('reduction', options.reduction ?? 'mean', REDUCTIONS);
+  const { out = {} } = options;
+  if (typeof out !== 'object' || out === null) throw new TypeError(`out must be an object, got ${describeKind(out)}`);
+  return {
+    temperature: checkPositiveFinite('temperature', options.temperature ?? DEFAULT_TEMPERATURE),
+    similarity: checkChoice('similarity', options.similarity ?? 'cosine', SIMILARITIES),
+    eps: checkPositiveFinite('eps', options.eps ?? DEFAULT_EPS),
+    reduction,
+    ...gradientWeights(options.gradOutput ?? 1, reduction, rows),
+    gradients: checkBoolean('gradients', options.gradients ?? true),
+    checkFinite: checkBoolean('checkFinite', options.checkFinite ?? false),
+    out: out as Record<string, unknown>,
+  };
+}
+
+function checkInputsFinite(inputs: Record<string, Operand>, dim: number, gradOutput: FloatArray | null): void {
+  for (const [name, operand] of Object.entries(inputs)) checkAllFinite(name, operandArray(operand), dim);
+  if (gradOutput) checkAllFinite('gradOutput', gradOutput, 1);
+}
+
+/** The mean (0 for an empty batch) or the sum of the per-row losses. */
+function reducedLoss(reduction: Reduction, lossSum: number, rows: number): number {
+  return reduction === 'mean' ? (rows > 0 ? lossSum / rows : 0) : lossSum;
+}
+
 class ContrastiveEngine implements Engine {
   constructor(private readonly impl: Backend) {}
 
@@ -102,26 +146,13 @@ class ContrastiveEngine implements Engine {
 
   tripletLoss<A extends FloatArray>(options: TripletLossOptions<A>): TripletLossResult<A> {
     checkOptionsObject('tripletLoss', options);
-    const { anchor, positive, negative, out = {} } = options;
-    const anchorInfo = checkOperand('anchor', anchor);
-    const positiveInfo = checkOperand('positive', positive);
-    const negativeInfo = checkOperand('negative', negative);
-    const { dtype } = anchorInfo;
-    checkDtype('positive', positiveInfo, dtype, 'anchor');
-    checkDtype('negative', negativeInfo, dtype, 'anchor');
-    const dim = checkDim(options.dim);
-    const rows = rowsOf('anchor', anchorInfo, dim);
+    const { anchor, positive, negative } = options;
+    const { dtype, dim, rows } = anchorAndPositive(options);
     const size = rows * dim;
-    checkLength('positive', positiveInfo, size, 'n*dim');
+    const negativeInfo = checkOperand('negative', negative);
+    checkDtype('negative', negativeInfo, dtype, 'anchor');
     checkLength('negative', negativeInfo, size, 'n*dim');
-    const temperature = checkPositiveFinite('temperature', options.temperature ?? DEFAULT_TEMPERATURE);
-    const similarity = checkChoice('similarity', options.similarity ?? 'cosine', SIMILARITIES);
-    const eps = checkPositiveFinite('eps', options.eps ?? DEFAULT_EPS);
-    const reduction = checkChoice('reduction', options.reduction ?? 'mean', REDUCTIONS);
-    const weights = gradientWeights(options.gradOutput ?? 1, reduction, rows);
-    const gradients = checkBoolean('gradients', options.gradients ?? true);
-    const checkFinite = checkBoolean('checkFinite', options.checkFinite ?? false);
-    if (typeof out !== 'object' || out === null) throw new TypeError(`out must be an object, got ${describeKind(out)}`);
+    const { out, gradients, checkFinite, reduction, ...common } = lossOptions(options, rows);
 
     const outputs: Record<string, Operand> = {
       losses: outputOperand('out.losses', out.losses, dtype, rows, 'n', 'anchor'),
@@ -134,15 +165,10 @@ class ContrastiveEngine implements Engine {
       outputs.gradNegative = outputOperand('out.gradNegative', out.gradNegative, dtype, size, 'n*dim', 'anchor');
     }
     checkNoOverlap({ anchor, positive, negative }, outputs, ['gradAnchor', 'gradPositive', 'gradNegative']);
-    if (checkFinite) {
-      checkAllFinite('anchor', operandArray(anchor), dim);
-      checkAllFinite('positive', operandArray(positive), dim);
-      checkAllFinite('negative', operandArray(negative), dim);
-      if (weights.gradOutput) checkAllFinite('gradOutput', weights.gradOutput, 1);
-    }
+    if (checkFinite) checkInputsFinite({ anchor, positive, negative }, dim, common.gradOutput);
 
     const problem: TripletProblem = {
-      dtype, rows, dim, anchor, positive, negative, similarity, temperature, eps, ...weights,
+      dtype, rows, dim, anchor, positive, negative, ...common,
       losses: outputs.losses,
       similarityPositive: outputs.similarityPositive,
       similarityNegative: outputs.similarityNegative,
@@ -153,13 +179,72 @@ class ContrastiveEngine implements Engine {
     const sums = this.impl.tripletLoss(problem);
     const view = (operand: Operand | undefined) => (operand === undefined ? null : (operandArray(operand) as A));
     return {
-      loss: reduction === 'mean' ? (rows > 0 ? sums.lossSum / rows : 0) : sums.lossSum,
+      loss: reducedLoss(reduction, sums.lossSum, rows),
       losses: view(outputs.losses)!,
       similarityPositive: view(outputs.similarityPositive)!,
       similarityNegative: view(outputs.similarityNegative)!,
       gradAnchor: view(outputs.gradAnchor),
       gradPositive: view(outputs.gradPositive),
       gradNegative: view(outputs.gradNegative),
+      gradTemperature: sums.gradTemperatureSum,
+      backend: this.impl.name,
+    };
+  }
+
+  infoNCELoss<A extends FloatArray>(options: InfoNCELossOptions<A>): InfoNCELossResult<A> {
+    checkOptionsObject('infoNCELoss', options);
+    const { anchor, positive, negatives } = options;
+    const { dtype, dim, rows } = anchorAndPositive(options);
+    const size = rows * dim;
+    const negativesInfo = checkOperand('negatives', negatives);
+    checkDtype('negatives', negativesInfo, dtype, 'anchor');
+    const negativeLayout = checkChoice('negativeLayout', options.negativeLayout ?? 'paired', NEGATIVE_LAYOUTS);
+    let k: number;
+    if (negativeLayout === 'paired') {
+      if (options.k === undefined) throw new TypeError("k is required with negativeLayout 'paired' (negatives [n, k, dim])");
+      k = checkPositiveInteger('k', options.k);
+      checkLength('negatives', negativesInfo, rows * k * dim, 'n*k*dim');
+    } else {
+      k = rowsOf('negatives', negativesInfo, dim);
+      if (k < 1) throw new RangeError('negatives is an empty bank; a shared bank needs m >= 1 rows');
+      if (options.k !== undefined && options.k !== k) {
+        throw new RangeError(`k is ${options.k} but the shared bank negatives has m = ${k} rows`);
+      }
+    }
+    const { out, gradients, checkFinite, reduction, ...common } = lossOptions(options, rows);
+
+    const outputs: Record<string, Operand> = {
+      losses: outputOperand('out.losses', out.losses, dtype, rows, 'n', 'anchor'),
+      similarityPositive: outputOperand('out.similarityPositive', out.similarityPositive, dtype, rows, 'n', 'anchor'),
+      similarityNegatives: outputOperand('out.similarityNegatives', out.similarityNegatives, dtype, rows * k, 'n*k', 'anchor'),
+    };
+    if (gradients) {
+      outputs.gradAnchor = outputOperand('out.gradAnchor', out.gradAnchor, dtype, size, 'n*dim', 'anchor');
+      outputs.gradPositive = outputOperand('out.gradPositive', out.gradPositive, dtype, size, 'n*dim', 'anchor');
+      outputs.gradNegatives = outputOperand('out.gradNegatives', out.gradNegatives, dtype, negativesInfo.length,
+        negativeLayout === 'paired' ? 'n*k*dim' : 'm*dim', 'anchor');
+    }
+    checkNoOverlap({ anchor, positive, negatives }, outputs, []);
+    if (checkFinite) checkInputsFinite({ anchor, positive, negatives }, dim, common.gradOutput);
+
+    const sums = this.impl.infoNCELoss({
+      dtype, rows, k, dim, anchor, positive, negatives, negativeLayout, ...common,
+      losses: outputs.losses,
+      similarityPositive: outputs.similarityPositive,
+      similarityNegatives: outputs.similarityNegatives,
+      gradients: gradients
+        ? { anchor: outputs.gradAnchor, positive: outputs.gradPositive, negatives: outputs.gradNegatives }
+        : null,
+    });
+    const view = (operand: Operand | undefined) => (operand === undefined ? null : (operandArray(operand) as A));
+    return {
+      loss: reducedLoss(reduction, sums.lossSum, rows),
+      losses: view(outputs.losses)!,
+      similarityPositive: view(outputs.similarityPositive)!,
+      similarityNegatives: view(outputs.similarityNegatives)!,
+      gradAnchor: view(outputs.gradAnchor),
+      gradPositive: view(outputs.gradPositive),
+      gradNegatives: view(outputs.gradNegatives),
       gradTemperature: sums.gradTemperatureSum,
       backend: this.impl.name,
     };

@@ -109,3 +109,43 @@ export interface SimilarityOptions<A extends FloatArray = FloatArray> {
   /** Caller-owned output of length n. */
   out?: Operand<A>;
 }
+
+/** How InfoNCE negatives are laid out: one set of k rows per anchor, or one bank shared by all. */
+export type NegativeLayout = 'paired' | 'shared';
+
+/** Caller-owned outputs of infoNCELoss. Each one given is written in place; each one missing is allocated. */
+export interface InfoNCELossOutputs<A extends FloatArray = FloatArray> {
+  losses?: Operand<A>;
+  similarityPositive?: Operand<A>;
+  similarityNegatives?: Operand<A>;
+  gradAnchor?: Operand<A>;
+  gradPositive?: Operand<A>;
+  gradNegatives?: Operand<A>;
+}
+
+export interface InfoNCELossOptions<A extends FloatArray = FloatArray>
+  extends Omit<TripletLossOptions<A>, 'negative' | 'out'> {
+  /** 'paired' (default): [n, k, dim], rows i·k … i·k + k − 1 are anchor i's negatives. 'shared': one bank [m, dim]. */
+  negatives: Operand<A>;
+  negativeLayout?: NegativeLayout;
+  /** Negatives per anchor, an integer ≥ 1: required for 'paired'; for 'shared' it is m (and, if given, must equal m). */
+  k?: number;
+  out?: InfoNCELossOutputs<A>;
+}
+
+export interface InfoNCELossResult<A extends FloatArray = FloatArray> {
+  /** The reduced loss; for reduction 'none' the sum of `losses`. */
+  loss: number;
+  /** Per anchor: logsumexp(ℓ) − ℓ₀ with ℓ₀ = s⁺/σ, ℓ_t = s_t⁻/σ. */
+  losses: A;
+  gradAnchor: A | null;
+  gradPositive: A | null;
+  /** The shape of `negatives`; a shared bank's gradient sums the contributions of every anchor. */
+  gradNegatives: A | null;
+  gradTemperature: number;
+  /** s⁺ per anchor, [n]. */
+  similarityPositive: A;
+  /** s_t⁻ per anchor and negative, [n, k]. */
+  similarityNegatives: A;
+  backend: BackendName;
+}

@@ -49,10 +49,15 @@ export function checkLength(name: string, info: OperandInfo, expected: number, f
   }
 }
 
+/** An integer ≥ 1, such as dim or k. */
+export function checkPositiveInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describeKind(value)}`);
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
+  return value;
+}
+
 export function checkDim(dim: unknown): number {
-  if (typeof dim !== 'number') throw new TypeError(`dim must be a number, got ${describeKind(dim)}`);
-  if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be an integer >= 1, got ${dim}`);
-  return dim;
+  return checkPositiveInteger('dim', dim);
 }
 
 /** The number of rows of a [n, dim] array; its length must be a multiple of dim. */

@@ -1,9 +1,11 @@
 // The contract between the façade and a backend. The façade validates and normalises every call
 // before a backend sees it; backends never validate and never allocate result arrays.
 import type { TripletSums } from '../reference/triplet.js';
-import type { BackendName, DType, EngineBuffer, FloatArray, Operand, Similarity } from '../types.js';
+import type { BackendName, DType, EngineBuffer, FloatArray, NegativeLayout, Operand, Similarity } from '../types.js';
 
 export type { TripletSums };
+/** Σ L_i and Σ g_i·∂L_i/∂σ of one call, what every loss op returns besides its arrays. */
+export type LossSums = TripletSums;
 
 /** One validated tripletLoss call: every operand has `dtype` and the right length. */
 export interface TripletProblem {
@@ -51,11 +53,33 @@ export interface SimilarityMatrixProblem {
   out: Operand;
 }
 
+/** One validated infoNCELoss call; `negatives` has n·k rows ('paired') or k rows ('shared'). */
+export interface InfoNCEProblem {
+  dtype: DType;
+  rows: number;
+  k: number;
+  dim: number;
+  anchor: Operand;
+  positive: Operand;
+  negatives: Operand;
+  negativeLayout: NegativeLayout;
+  similarity: Similarity;
+  temperature: number;
+  eps: number;
+  gradScale: number;
+  gradOutput: FloatArray | null;
+  losses: Operand;
+  similarityPositive: Operand;
+  similarityNegatives: Operand;
+  gradients: { anchor: Operand; positive: Operand; negatives: Operand } | null;
+}
+
 export interface Backend {
   readonly name: BackendName;
   tripletLoss(problem: TripletProblem): TripletSums;
   similarity(problem: SimilarityProblem): void;
   similarityMatrix(problem: SimilarityMatrixProblem): void;
+  infoNCELoss(problem: InfoNCEProblem): LossSums;
   /** An array in the backend's own memory, zero-filled. */
   allocate(length: number, dtype: DType): EngineBuffer;
 }

@@ -1,9 +1,12 @@
 // The 'js' backend: the float64 reference maths, run on any JavaScript engine.
 import { HostBuffer, operandArray } from '../../buffers.js';
+import { infoNCEReference } from '../../reference/infonce.js';
 import { computeTripletLoss } from '../../reference/triplet.js';
 import { rowSimilarity } from '../../reference/similarity.js';
 import type { DType, EngineBuffer } from '../../types.js';
-import type { Backend, SimilarityMatrixProblem, SimilarityProblem, TripletProblem, TripletSums } from '../backend.js';
+import type {
+  Backend, InfoNCEProblem, LossSums, SimilarityMatrixProblem, SimilarityProblem, TripletProblem, TripletSums,
+} from '../backend.js';
 
 export class JsBackend implements Backend {
   readonly name = 'js' as const;
@@ -50,6 +53,29 @@ export class JsBackend implements Backend {
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < columns; j++) out[i * columns + j] = rowSimilarity(a, i * dim, b, j * dim, dim, similarity, eps);
     }
+  }
+
+  /** The reference computes the weighted sum (reduction 'none' with the per-row weights); copied out. */
+  infoNCELoss(problem: InfoNCEProblem): LossSums {
+    const { rows, gradScale, gradOutput, gradients } = problem;
+    const weights = Float64Array.from({ length: rows }, (_, i) => gradScale * (gradOutput ? gradOutput[i] : 1));
+    const result = infoNCEReference({
+      ...problem,
+      anchor: operandArray(problem.anchor),
+      positive: operandArray(problem.positive),
+      negatives: operandArray(problem.negatives),
+      reduction: 'none',
+      gradOutput: weights,
+    });
+    operandArray(problem.losses).set(result.losses);
+    operandArray(problem.similarityPositive).set(result.similarityPositive);
+    operandArray(problem.similarityNegatives).set(result.similarityNegatives);
+    if (gradients) {
+      operandArray(gradients.anchor).set(result.gradAnchor);
+      operandArray(gradients.positive).set(result.gradPositive);
+      operandArray(gradients.negatives).set(result.gradNegatives);
+    }
+    return { lossSum: result.losses.reduce((sum, loss) => sum + loss, 0), gradTemperatureSum: result.gradTemperature };
   }
 
   allocate(length: number, dtype: DType): EngineBuffer {

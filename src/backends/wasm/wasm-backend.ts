@@ -6,7 +6,9 @@
 // kernel and the copies out all stay in cache and the staging never grows with the batch.
 import { BufferHandle, operandArray } from '../../buffers.js';
 import type { BackendName, DType, EngineBuffer, FloatArray, Operand, Similarity } from '../../types.js';
-import type { Backend, SimilarityMatrixProblem, SimilarityProblem, TripletProblem, TripletSums } from '../backend.js';
+import type {
+  Backend, InfoNCEProblem, LossSums, SimilarityMatrixProblem, SimilarityProblem, TripletProblem, TripletSums,
+} from '../backend.js';
 import { compileFlavour, type WasmFlavour } from './flavours.js';
 
 /** Must match assembly/similarity-kind.ts. */
@@ -39,6 +41,11 @@ interface KernelExports {
   inverseNormsF64: InverseNormsKernel;
   similarityMatrixF32: SimilarityMatrixKernel;
   similarityMatrixF64: SimilarityMatrixKernel;
+  infoNCELossF32: InfoNCEKernel;
+  infoNCELossF64: InfoNCEKernel;
+  lastInfoNCEGradTemperature(): number;
+  /** Scratch bytes per candidate (positive or negative) of one anchor. */
+  CANDIDATE_SLOT: WebAssembly.Global;
 }
 
 type TripletKernel = (
@@ -49,6 +56,12 @@ type TripletKernel = (
 ) => number;
 
 type SimilarityKernel = (x: number, y: number, rows: number, dim: number, similarity: number, eps: number, out: number) => void;
+type InfoNCEKernel = (
+  anchor: number, positive: number, negatives: number, negativeStride: number, rows: number, k: number, dim: number,
+  similarity: number, temperature: number, eps: number, gradScale: number, gradOutput: number,
+  losses: number, similarityPositive: number, similarityNegatives: number,
+  gradAnchor: number, gradPositive: number, gradNegatives: number, scratch: number,
+) => number;
 type PackKernel = (b: number, m: number, dim: number, packed: number) => void;
 type InverseNormsKernel = (x: number, rows: number, dim: number, eps: number, out: number) => void;
 type SimilarityMatrixKernel = (
@@ -205,6 +218,51 @@ export class WasmBackend implements Backend {
       { operand: problem.a, width: dim, dtype, output: false },
       { operand: problem.out, width: columns, dtype, output: true },
     ], (count, p) => kernel(p[0], count, packed, columns, dim, similarity, problem.eps, normsA, normsB, p[1]));
+  }
+
+  infoNCELoss(problem: InfoNCEProblem): LossSums {
+    const { dtype, rows, k, dim, gradients } = problem;
+    const bytes = BYTES[dtype];
+    const kernels = this.kernels;
+    const kernel = dtype === 'f32' ? kernels.infoNCELossF32 : kernels.infoNCELossF64;
+    const similarity = SIMILARITY_CODES[problem.similarity];
+    const paired = problem.negativeLayout === 'paired';
+    const bankBytes = k * dim * bytes;
+
+    // Workspace: the candidates' scratch, and for a shared bank the bank (unless resident) and its
+    // gradient (accumulated over every anchor, so it cannot stream: zeroed here, copied out at the end).
+    const scratchBytes = alignUp((k + 1) * (kernels.CANDIDATE_SLOT.value as number));
+    const bank = paired ? -1 : this.residentAddress(problem.negatives, dtype);
+    const gradBank = paired || !gradients ? -1 : this.residentAddress(gradients.negatives, dtype);
+    const copyBank = !paired && bank < 0;
+    const copyGradBank = !paired && gradients !== null && gradBank < 0;
+    const base = this.workspace.ensure(scratchBytes + (copyBank ? alignUp(bankBytes) : 0) + (copyGradBank ? alignUp(bankBytes) : 0));
+    const bankAddress = copyBank ? base + scratchBytes : bank;
+    const gradBankAddress = copyGradBank ? base + scratchBytes + (copyBank ? alignUp(bankBytes) : 0) : gradBank;
+    if (copyBank) this.heap(dtype).set(operandArray(problem.negatives), bankAddress / bytes);
+    if (!paired && gradients) this.heap(dtype).fill(0, gradBankAddress / bytes, (gradBankAddress + bankBytes) / bytes);
+
+    const sums = { lossSum: 0, gradTemperatureSum: 0 };
+    const perAnchor = paired ? k * dim : 0;
+    this.stream(rows, [
+      { operand: problem.anchor, width: dim, dtype, output: false },
+      { operand: problem.positive, width: dim, dtype, output: false },
+      { operand: paired ? problem.negatives : null, width: perAnchor, dtype, output: false },
+      { operand: problem.gradOutput, width: 1, dtype: 'f64', output: false },
+      { operand: problem.losses, width: 1, dtype, output: true },
+      { operand: problem.similarityPositive, width: 1, dtype, output: true },
+      { operand: problem.similarityNegatives, width: k, dtype, output: true },
+      { operand: gradients && gradients.anchor, width: dim, dtype, output: true },
+      { operand: gradients && gradients.positive, width: dim, dtype, output: true },
+      { operand: paired && gradients ? gradients.negatives : null, width: perAnchor, dtype, output: true },
+    ], (count, p) => {
+      sums.lossSum += kernel(p[0], p[1], paired ? p[2] : bankAddress, perAnchor * bytes, count, k, dim, similarity,
+        problem.temperature, problem.eps, problem.gradScale, p[3], p[4], p[5], p[6], p[7], p[8],
+        paired ? p[9] : gradients ? gradBankAddress : 0, base);
+      sums.gradTemperatureSum += kernels.lastInfoNCEGradTemperature();
+    });
+    if (copyGradBank) operandArray(gradients!.negatives).set(this.viewOf(dtype, gradBankAddress, k * dim));
+    return sums;
   }
 
   /** The whole memory as `dtype` elements, re-created after memory has grown. */
