@@ -7,6 +7,7 @@ import {
 } from '../src/reference/index.js';
 import type { Reduction, Similarity } from '../src/types.js';
 import { relativeError, scalarRelativeError } from './helpers/compare.js';
+import { numericGradient } from './helpers/finite-differences.js';
 import { makeTriplets, randomArray, seededRandom } from './helpers/data.js';
 
 const SIMILARITIES: Similarity[] = ['cosine', 'dot', 'euclidean'];
@@ -20,19 +21,6 @@ function weightedLoss(result: { loss: number; losses: Float64Array }, gradOutput
   let total = 0;
   for (let i = 0; i < result.losses.length; i++) total += gradOutput[i] * result.losses[i];
   return total;
-}
-
-/** Central differences of f along every element of base. */
-function numericGradient(base: ArrayLike<number>, f: (input: Float64Array) => number): Float64Array {
-  const grad = new Float64Array(base.length);
-  for (let e = 0; e < base.length; e++) {
-    const plus = Float64Array.from(base);
-    const minus = Float64Array.from(base);
-    plus[e] += H;
-    minus[e] -= H;
-    grad[e] = (f(plus) - f(minus)) / (2 * H);
-  }
-  return grad;
 }
 
 /** Central difference of f at x with a step relative to x (σ and λ are scales). */
