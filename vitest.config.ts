@@ -15,7 +15,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'relaxed-simd',
-          include: ['test/backend-suite.test.ts', 'test/matrix-suite.test.ts', 'test/infonce-suite.test.ts'],
+          include: [
+            'test/backend-suite.test.ts', 'test/matrix-suite.test.ts', 'test/infonce-suite.test.ts', 'test/batch-suite.test.ts',
+          ],
           execArgv: ['--experimental-wasm-relaxed-simd'],
           env: { CONTRASTIVE_LOSS_TEST_BACKENDS: 'wasm-relaxed-simd' },
         },

@@ -4,11 +4,16 @@
 
 import { tripletLoss } from "./triplet";
 import { rowSimilarity } from "./similarity";
-import { inverseNorms, packedBytes, packPanels, similarityMatrix } from "./matrix";
+import { inverseNorms, matrixProduct, packColumns, packedBytes, packPanels, similarityMatrix } from "./matrix";
+import { batchBackwardTile, batchForwardTile, finishBatchGradients, normalizeRows } from "./batch";
 import { infoNCELoss } from "./infonce";
 
 export { lastGradTemperature } from "./triplet";
 export { lastInfoNCEGradTemperature, CANDIDATE_SLOT } from "./infonce";
+export {
+  batchColumnLoss, batchRowLoss, clearBatchStats, finishLogSumExps, COLUMN_STATS, POSITIVE_DIAGONAL,
+  POSITIVE_LABEL, POSITIVE_PARTNER, ROW_STATS,
+} from "./batch";
 
 export function alloc(bytes: usize): usize {
   return heap.alloc(bytes);
@@ -104,4 +109,77 @@ export function infoNCELossF64(
 ): f64 {
   return infoNCELoss<f64>(anchor, positive, negatives, negativeStride, rows, k, dim, similarity, temperature, eps,
     gradScale, gradOutput, losses, similarityPositive, similarityNegatives, gradAnchor, gradPositive, gradNegatives, scratch);
+}
+
+export function packColumnsF32(x: usize, rows: i32, dim: i32, packed: usize): void {
+  packColumns<f32>(x, rows, dim, packed);
+}
+
+export function packColumnsF64(x: usize, rows: i32, dim: i32, packed: usize): void {
+  packColumns<f64>(x, rows, dim, packed);
+}
+
+/** out (+)= a·P over packed columns; see matrixProduct in matrix.ts. */
+export function matrixProductAddF32(
+  a: usize, aRowBytes: usize, n: i32, K: i32, packed: usize, panelStride: usize, m: i32, out: usize, outRowBytes: usize,
+): void {
+  matrixProduct<f32>(a, aRowBytes, n, K, packed, panelStride, m, out, outRowBytes, false, true);
+}
+
+export function matrixProductAddF64(
+  a: usize, aRowBytes: usize, n: i32, K: i32, packed: usize, panelStride: usize, m: i32, out: usize, outRowBytes: usize,
+): void {
+  matrixProduct<f64>(a, aRowBytes, n, K, packed, panelStride, m, out, outRowBytes, false, true);
+}
+
+export function normalizeRowsF32(x: usize, rows: i32, dim: i32, eps: f64, out: usize, inverseNorms: usize, lengths: usize): void {
+  normalizeRows<f32>(x, rows, dim, eps, out, inverseNorms, lengths);
+}
+
+export function normalizeRowsF64(x: usize, rows: i32, dim: i32, eps: f64, out: usize, inverseNorms: usize, lengths: usize): void {
+  normalizeRows<f64>(x, rows, dim, eps, out, inverseNorms, lengths);
+}
+
+export function batchForwardTileF32(
+  tile: usize, R: i32, C: i32, i0: i32, j0: i32, scale: f64, masked: bool, rule: i32, half: i32, labels: usize,
+  rowStats: usize, columnStats: usize,
+): void {
+  batchForwardTile<f32>(tile, R, C, i0, j0, scale, masked, rule, half, labels, rowStats, columnStats);
+}
+
+export function batchForwardTileF64(
+  tile: usize, R: i32, C: i32, i0: i32, j0: i32, scale: f64, masked: bool, rule: i32, half: i32, labels: usize,
+  rowStats: usize, columnStats: usize,
+): void {
+  batchForwardTile<f64>(tile, R, C, i0, j0, scale, masked, rule, half, labels, rowStats, columnStats);
+}
+
+export function batchBackwardTileF32(
+  tile: usize, R: i32, C: i32, i0: i32, j0: i32, scale: f64, masked: bool, rule: i32, half: i32, labels: usize,
+  rowStats: usize, rowWeights: usize, columnStats: usize, columnWeights: usize, similarity: i32,
+  H: usize, HT: usize, rowScalars: usize, columnScalars: usize,
+): f64 {
+  return batchBackwardTile<f32>(tile, R, C, i0, j0, scale, masked, rule, half, labels, rowStats, rowWeights,
+    columnStats, columnWeights, similarity, H, HT, rowScalars, columnScalars);
+}
+
+export function batchBackwardTileF64(
+  tile: usize, R: i32, C: i32, i0: i32, j0: i32, scale: f64, masked: bool, rule: i32, half: i32, labels: usize,
+  rowStats: usize, rowWeights: usize, columnStats: usize, columnWeights: usize, similarity: i32,
+  H: usize, HT: usize, rowScalars: usize, columnScalars: usize,
+): f64 {
+  return batchBackwardTile<f64>(tile, R, C, i0, j0, scale, masked, rule, half, labels, rowStats, rowWeights,
+    columnStats, columnWeights, similarity, H, HT, rowScalars, columnScalars);
+}
+
+export function finishBatchGradientsF32(
+  g: usize, x: usize, rows: i32, dim: i32, similarity: i32, inverseNorms: usize, lengths: usize, scalars: usize,
+): void {
+  finishBatchGradients<f32>(g, x, rows, dim, similarity, inverseNorms, lengths, scalars);
+}
+
+export function finishBatchGradientsF64(
+  g: usize, x: usize, rows: i32, dim: i32, similarity: i32, inverseNorms: usize, lengths: usize, scalars: usize,
+): void {
+  finishBatchGradients<f64>(g, x, rows, dim, similarity, inverseNorms, lengths, scalars);
 }

@@ -20,7 +20,7 @@ const TILE_ROWS: i32 = 4;
 const ROW_BLOCK: i32 = 128;
 
 /** Columns per panel: two vectors. */
-@inline function panelWidth<T>(): i32 {
+@inline export function panelWidth<T>(): i32 {
   return 2 * vectorLanes<T>();
 }
 
@@ -46,6 +46,25 @@ export function packPanels<T>(b: usize, m: i32, dim: i32, packed: usize): void {
   }
 }
 
+/**
+ * Packs the columns of x [rows, dim] into panels for matrixProduct with inner index i:
+ * packed[q][i][c] = x[i, q·PANEL + c], 0 past column dim; panel q starts at q·rows·PANEL elements.
+ */
+export function packColumns<T>(x: usize, rows: i32, dim: i32, packed: usize): void {
+  const width = panelWidth<T>();
+  const panels = (dim + width - 1) / width;
+  let target = packed;
+  for (let q = 0; q < panels; q++) {
+    for (let i = 0; i < rows; i++) {
+      for (let c = 0; c < width; c++) {
+        const column = q * width + c;
+        store<T>(target, column < dim ? load<T>(x + ((<usize>i * <usize>dim + <usize>column) << alignof<T>())) : <T>0);
+        target += sizeof<T>();
+      }
+    }
+  }
+}
+
 /** out[i] = 1 / max(‖x_i‖, eps) in f64, for `rows` rows. */
 export function inverseNorms<T>(x: usize, rows: i32, dim: i32, eps: f64, out: usize): void {
   for (let i = 0; i < rows; i++) {
@@ -59,10 +78,14 @@ export function inverseNorms<T>(x: usize, rows: i32, dim: i32, eps: f64, out: us
   }
 }
 
-/** Stores the first `columns` lanes of the two accumulators of one tile row. */
-@inline function storeTileRow<T>(out: usize, low: v128, high: v128, columns: i32): void {
+/** Stores (or adds) the first `columns` lanes of the two accumulators of one tile row. */
+@inline function storeTileRow<T>(out: usize, low: v128, high: v128, columns: i32, accumulate: bool): void {
   const lanes = vectorLanes<T>();
   if (columns == 2 * lanes) {
+    if (accumulate) {
+      low = v128.add<T>(low, v128.load(out));
+      high = v128.add<T>(high, v128.load(out, 16));
+    }
     v128.store(out, low);
     v128.store(out, high, 16);
     return;
@@ -70,13 +93,20 @@ export function inverseNorms<T>(x: usize, rows: i32, dim: i32, eps: f64, out: us
   // The last panel of a row: spill to a small buffer, copy the valid part.
   v128.store(PARTIAL, low);
   v128.store(PARTIAL, high, 16);
-  memory.copy(out, PARTIAL, <usize>columns << alignof<T>());
+  if (!accumulate) {
+    memory.copy(out, PARTIAL, <usize>columns << alignof<T>());
+    return;
+  }
+  for (let c = 0; c < columns; c++) {
+    const o = <usize>c << alignof<T>();
+    store<T>(out + o, load<T>(out + o) + load<T>(PARTIAL + o));
+  }
 }
 
 const PARTIAL = memory.data(32, 16);
 
 /** The contribution of one k to an accumulator: a·b (dot, cosine) or (a − b)² (euclidean). */
-@inline function accumulate<T>(x: v128, y: v128, acc: v128, squaredDifference: bool): v128 {
+@inline function accumulateTerm<T>(x: v128, y: v128, acc: v128, squaredDifference: bool): v128 {
   if (squaredDifference) {
     const d = v128.sub<T>(x, y);
     return multiplyAdd<T>(d, d, acc);
@@ -86,7 +116,8 @@ const PARTIAL = memory.data(32, 16);
 
 /** A TILE_ROWS × PANEL tile: rows a .. a + 3·rowBytes against one packed panel. */
 @inline function tile4<T>(
-  a: usize, rowBytes: usize, panel: usize, dim: i32, out: usize, outRowBytes: usize, columns: i32, squaredDifference: bool,
+  a: usize, rowBytes: usize, panel: usize, dim: i32, out: usize, outRowBytes: usize, columns: i32,
+  squaredDifference: bool, accumulate: bool,
 ): void {
   let c00 = v128.splat<T>(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   const a0 = a, a1 = a0 + rowBytes, a2 = a1 + rowBytes, a3 = a2 + rowBytes;
@@ -95,79 +126,85 @@ const PARTIAL = memory.data(32, 16);
     const o = <usize>k << alignof<T>();
     const b0 = v128.load(p), b1 = v128.load(p, 16);
     let x = v128.load_splat<T>(a0 + o);
-    c00 = accumulate<T>(x, b0, c00, squaredDifference); c01 = accumulate<T>(x, b1, c01, squaredDifference);
+    c00 = accumulateTerm<T>(x, b0, c00, squaredDifference); c01 = accumulateTerm<T>(x, b1, c01, squaredDifference);
     x = v128.load_splat<T>(a1 + o);
-    c10 = accumulate<T>(x, b0, c10, squaredDifference); c11 = accumulate<T>(x, b1, c11, squaredDifference);
+    c10 = accumulateTerm<T>(x, b0, c10, squaredDifference); c11 = accumulateTerm<T>(x, b1, c11, squaredDifference);
     x = v128.load_splat<T>(a2 + o);
-    c20 = accumulate<T>(x, b0, c20, squaredDifference); c21 = accumulate<T>(x, b1, c21, squaredDifference);
+    c20 = accumulateTerm<T>(x, b0, c20, squaredDifference); c21 = accumulateTerm<T>(x, b1, c21, squaredDifference);
     x = v128.load_splat<T>(a3 + o);
-    c30 = accumulate<T>(x, b0, c30, squaredDifference); c31 = accumulate<T>(x, b1, c31, squaredDifference);
+    c30 = accumulateTerm<T>(x, b0, c30, squaredDifference); c31 = accumulateTerm<T>(x, b1, c31, squaredDifference);
     p += 32;
   }
-  storeTileRow<T>(out, c00, c01, columns);
-  storeTileRow<T>(out + outRowBytes, c10, c11, columns);
-  storeTileRow<T>(out + 2 * outRowBytes, c20, c21, columns);
-  storeTileRow<T>(out + 3 * outRowBytes, c30, c31, columns);
+  storeTileRow<T>(out, c00, c01, columns, accumulate);
+  storeTileRow<T>(out + outRowBytes, c10, c11, columns, accumulate);
+  storeTileRow<T>(out + 2 * outRowBytes, c20, c21, columns, accumulate);
+  storeTileRow<T>(out + 3 * outRowBytes, c30, c31, columns, accumulate);
 }
 
 /** One row against one packed panel (the rows left over after the 6-row tiles). */
-@inline function tile1<T>(a: usize, panel: usize, dim: i32, out: usize, columns: i32, squaredDifference: bool): void {
+@inline function tile1<T>(a: usize, panel: usize, dim: i32, out: usize, columns: i32, squaredDifference: bool, accumulate: bool): void {
   let c0 = v128.splat<T>(0), c1 = c0;
   let p = panel;
   for (let k = 0; k < dim; k++) {
     const x = v128.load_splat<T>(a + (<usize>k << alignof<T>()));
-    c0 = accumulate<T>(x, v128.load(p), c0, squaredDifference);
-    c1 = accumulate<T>(x, v128.load(p, 16), c1, squaredDifference);
+    c0 = accumulateTerm<T>(x, v128.load(p), c0, squaredDifference);
+    c1 = accumulateTerm<T>(x, v128.load(p, 16), c1, squaredDifference);
     p += 32;
   }
-  storeTileRow<T>(out, c0, c1, columns);
+  storeTileRow<T>(out, c0, c1, columns, accumulate);
 }
 
-/** The scalar flavour: one entry at a time, from the same packed panels. */
-@inline function productScalar<T>(a: usize, n: i32, packed: usize, m: i32, dim: i32, out: usize, squaredDifference: bool): void {
-  const width = panelWidth<T>();
-  for (let i = 0; i < n; i++) {
-    const row = a + (<usize>i * <usize>dim << alignof<T>());
-    for (let j = 0; j < m; j++) {
-      const q = j / width, c = j % width;
-      const column = packed + ((<usize>q * <usize>dim * <usize>width + <usize>c) << alignof<T>());
-      let sum: T = 0;
-      for (let k = 0; k < dim; k++) {
-        const x = load<T>(row + (<usize>k << alignof<T>()));
-        const y = load<T>(column + (<usize>(k * width) << alignof<T>()));
-        sum += squaredDifference ? (x - y) * (x - y) : x * y;
-      }
-      store<T>(out + ((<usize>i * <usize>m + <usize>j) << alignof<T>()), sum);
-    }
-  }
-}
-
-/** Raw products (or squared distances) of rows [0, n) of a against all m packed rows. */
-@inline function productTiles<T>(a: usize, n: i32, packed: usize, m: i32, dim: i32, out: usize, squaredDifference: bool): void {
-  if (!ASC_FEATURE_SIMD) {
-    productScalar<T>(a, n, packed, m, dim, out, squaredDifference);
-    return;
-  }
+/**
+ * out[i, c] = Σ_k a[i, k]·P[k, c] (or Σ_k (a[i, k] − P[k, c])²), written or added (`accumulate`),
+ * for the n rows of a (aRowBytes apart, inner length K) against m packed columns: panel q holds
+ * columns q·PANEL … q·PANEL + PANEL − 1 as K rows of PANEL values and starts at packed + q·panelStride.
+ */
+@inline export function matrixProduct<T>(
+  a: usize, aRowBytes: usize, n: i32, K: i32, packed: usize, panelStride: usize, m: i32,
+  out: usize, outRowBytes: usize, squaredDifference: bool, accumulate: bool,
+): void {
   const width = panelWidth<T>();
   const panels = (m + width - 1) / width;
-  const rowBytes = <usize>dim << alignof<T>();
-  const outRowBytes = <usize>m << alignof<T>();
-  const panelBytes = <usize>width * rowBytes;
+  if (!ASC_FEATURE_SIMD) {
+    // The scalar flavour: one entry at a time, from the same packed panels.
+    for (let i = 0; i < n; i++) {
+      const row = a + <usize>i * aRowBytes;
+      for (let j = 0; j < m; j++) {
+        const column = packed + <usize>(j / width) * panelStride + (<usize>(j % width) << alignof<T>());
+        let sum: T = 0;
+        for (let k = 0; k < K; k++) {
+          const x = load<T>(row + (<usize>k << alignof<T>()));
+          const y = load<T>(column + (<usize>(k * width) << alignof<T>()));
+          sum += squaredDifference ? (x - y) * (x - y) : x * y;
+        }
+        const target = out + <usize>i * outRowBytes + (<usize>j << alignof<T>());
+        store<T>(target, accumulate ? load<T>(target) + sum : sum);
+      }
+    }
+    return;
+  }
   for (let block = 0; block < n; block += ROW_BLOCK) {
     const blockEnd = min(block + ROW_BLOCK, n);
     for (let q = 0; q < panels; q++) {
-      const panel = packed + <usize>q * panelBytes;
+      const panel = packed + <usize>q * panelStride;
       const columns = min(width, m - q * width);
       const outColumn = <usize>(q * width) << alignof<T>();
       let i = block;
       for (; i + TILE_ROWS <= blockEnd; i += TILE_ROWS) {
-        tile4<T>(a + <usize>i * rowBytes, rowBytes, panel, dim, out + <usize>i * outRowBytes + outColumn, outRowBytes, columns, squaredDifference);
+        tile4<T>(a + <usize>i * aRowBytes, aRowBytes, panel, K, out + <usize>i * outRowBytes + outColumn, outRowBytes,
+          columns, squaredDifference, accumulate);
       }
       for (; i < blockEnd; i++) {
-        tile1<T>(a + <usize>i * rowBytes, panel, dim, out + <usize>i * outRowBytes + outColumn, columns, squaredDifference);
+        tile1<T>(a + <usize>i * aRowBytes, panel, K, out + <usize>i * outRowBytes + outColumn, columns, squaredDifference, accumulate);
       }
     }
   }
+}
+
+/** Raw products (or squared distances) of rows [0, n) of a against the m rows packed by packPanels. */
+@inline function productTiles<T>(a: usize, n: i32, packed: usize, m: i32, dim: i32, out: usize, squaredDifference: bool): void {
+  const rowBytes = <usize>dim << alignof<T>();
+  matrixProduct<T>(a, rowBytes, n, dim, packed, <usize>panelWidth<T>() * rowBytes, m, out, <usize>m << alignof<T>(), squaredDifference, false);
 }
 
 /**

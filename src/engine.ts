@@ -4,8 +4,9 @@ import type { Backend, TripletProblem } from './backends/backend.js';
 import { BACKEND_REQUESTS, createBackend } from './backends/registry.js';
 import { newArray, operandArray } from './buffers.js';
 import type {
-  ArrayOf, BackendName, BackendRequest, DType, EngineBuffer, FloatArray, InfoNCELossOptions, InfoNCELossResult,
-  NegativeLayout, Operand, Reduction, Similarity, SimilarityOptions, TripletLossOptions, TripletLossResult,
+  ArrayOf, BackendName, BackendRequest, BatchContrastiveLossOptions, BatchContrastiveLossResult, BatchMode, DType,
+  EngineBuffer, FloatArray, InfoNCELossOptions, InfoNCELossResult, NegativeLayout, Operand, Reduction, Similarity,
+  SimilarityOptions, TripletLossOptions, TripletLossResult,
 } from './types.js';
 import {
   checkAllFinite, checkBoolean, checkChoice, checkDim, checkDtype, checkFiniteNumber, checkLength, checkNoOverlap,
@@ -18,6 +19,7 @@ const SIMILARITIES: readonly Similarity[] = ['cosine', 'dot', 'euclidean'];
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 const DTYPES: readonly DType[] = ['f32', 'f64'];
 const NEGATIVE_LAYOUTS: readonly NegativeLayout[] = ['paired', 'shared'];
+const BATCH_MODES: readonly BatchMode[] = ['clip', 'ntxent', 'supcon'];
 
 export interface EngineOptions {
   /**
@@ -37,6 +39,13 @@ export interface Engine {
    * its gradients. K = 1 is the triplet loss. Negatives are paired ([n, k, dim]) or one shared bank.
    */
   infoNCELoss<A extends FloatArray>(options: InfoNCELossOptions<A>): InfoNCELossResult<A>;
+  /**
+   * In-batch negatives: 'clip' (the mean of the row-wise and column-wise cross-entropies of
+   * sim(a_i, b_j)/σ with targets on the diagonal), 'ntxent' (SimCLR: [a; b] against itself, the self
+   * pair masked out, the other view the positive), 'supcon' (every other row with the same label is
+   * a positive). Computed tile by tile: memory O(n·dim), never the n×n logits.
+   */
+  batchContrastiveLoss<A extends FloatArray>(options: BatchContrastiveLossOptions<A>): BatchContrastiveLossResult<A>;
   /** Row-wise similarity of paired rows: out[i] = sim(a_i, b_i) for [n, dim] arrays a and b. */
   similarity<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): A;
   /**
@@ -111,7 +120,7 @@ function anchorAndPositive(options: { anchor: unknown; positive: unknown; dim: u
 }
 
 /** The options every loss op shares, checked and with their defaults. */
-function lossOptions(options: TripletLossOptions | InfoNCELossOptions, rows: number) {
+function lossOptions(options: TripletLossOptions | InfoNCELossOptions | BatchContrastiveLossOptions, rows: number) {
   const reduction = checkChoice('reduction', options.reduction ?? 'mean', REDUCTIONS);
   const { out = {} } = options;
   if (typeof out !== 'object' || out === null) throw new TypeError(`out must be an object, got ${describeKind(out)}`);
@@ -130,6 +139,24 @@ function lossOptions(options: TripletLossOptions | InfoNCELossOptions, rows: num
 function checkInputsFinite(inputs: Record<string, Operand>, dim: number, gradOutput: FloatArray | null): void {
   for (const [name, operand] of Object.entries(inputs)) checkAllFinite(name, operandArray(operand), dim);
   if (gradOutput) checkAllFinite('gradOutput', gradOutput, 1);
+}
+
+/** SupCon labels: integers, one per row of a; returned for every loss row (b's rows repeat a's). */
+function checkLabels(labels: unknown, rows: number, lossRows: number): Int32Array {
+  if (labels === undefined) throw new TypeError("labels are required for mode 'supcon' (one integer class per row of a)");
+  const isArray = Array.isArray(labels) || (ArrayBuffer.isView(labels) && !(labels instanceof DataView));
+  if (!isArray) throw new TypeError(`labels must be an array of integers, got ${describeKind(labels)}`);
+  const values = labels as ArrayLike<number>;
+  if (values.length !== rows) throw new RangeError(`labels has ${values.length} values, expected n = ${rows}`);
+  const result = new Int32Array(lossRows);
+  for (let i = 0; i < lossRows; i++) {
+    const label = values[i % rows];
+    if (typeof label !== 'number' || !Number.isInteger(label) || Math.abs(label) > 2 ** 31 - 1) {
+      throw new RangeError(`labels[${i % rows}] is ${String(label)}; labels must be 32-bit integers`);
+    }
+    result[i] = label;
+  }
+  return result;
 }
 
 /** The mean (0 for an empty batch) or the sum of the per-row losses. */
@@ -246,6 +273,60 @@ class ContrastiveEngine implements Engine {
       gradPositive: view(outputs.gradPositive),
       gradNegatives: view(outputs.gradNegatives),
       gradTemperature: sums.gradTemperatureSum,
+      backend: this.impl.name,
+    };
+  }
+
+  batchContrastiveLoss<A extends FloatArray>(options: BatchContrastiveLossOptions<A>): BatchContrastiveLossResult<A> {
+    checkOptionsObject('batchContrastiveLoss', options);
+    const { a, b } = options;
+    const aInfo = checkOperand('a', a);
+    const { dtype } = aInfo;
+    const dim = checkDim(options.dim);
+    const rows = rowsOf('a', aInfo, dim);
+    const mode = checkChoice('mode', options.mode, BATCH_MODES);
+    if (b === undefined) {
+      if (mode !== 'supcon') throw new TypeError(`b is required for mode '${mode}' (the second view, [n, dim])`);
+    } else {
+      const bInfo = checkOperand('b', b);
+      checkDtype('b', bInfo, dtype, 'a');
+      checkLength('b', bInfo, rows * dim, 'n*dim');
+    }
+    const lossRows = mode === 'clip' || b === undefined ? rows : 2 * rows;
+    const labels = mode === 'supcon' ? checkLabels(options.labels, rows, lossRows) : null;
+    if (mode !== 'supcon' && options.labels !== undefined) throw new RangeError(`labels are used by mode 'supcon' only, not '${mode}'`);
+    if (options.logitScale !== undefined && options.temperature !== undefined) {
+      throw new RangeError('give either temperature or logitScale, not both');
+    }
+    const scaling = options.logitScale !== undefined
+      ? { kind: 'logitScale' as const, value: checkPositiveFinite('logitScale', options.logitScale) }
+      : { kind: 'temperature' as const, value: checkPositiveFinite('temperature', options.temperature ?? DEFAULT_TEMPERATURE) };
+    const { out, gradients, checkFinite, reduction, similarity, eps, gradScale, gradOutput } = lossOptions(
+      { ...options, temperature: undefined }, lossRows);
+
+    const outputs: Record<string, Operand> = {
+      losses: outputOperand('out.losses', out.losses, dtype, lossRows, mode === 'clip' || b === undefined ? 'n' : '2n', 'a'),
+    };
+    if (gradients) {
+      outputs.gradA = outputOperand('out.gradA', out.gradA, dtype, rows * dim, 'n*dim', 'a');
+      if (b !== undefined) outputs.gradB = outputOperand('out.gradB', out.gradB, dtype, rows * dim, 'n*dim', 'a');
+    }
+    const inputs: Record<string, Operand> = b === undefined ? { a } : { a, b };
+    checkNoOverlap(inputs, outputs, []);
+    if (checkFinite) checkInputsFinite(inputs, dim, gradOutput);
+
+    const sums = this.impl.batchContrastiveLoss({
+      dtype, rows, lossRows, dim, a, b: b ?? null, mode, labels, scaling, similarity, eps, gradScale, gradOutput,
+      losses: outputs.losses,
+      gradients: gradients ? { a: outputs.gradA, b: outputs.gradB ?? null } : null,
+    });
+    return {
+      loss: reducedLoss(reduction, sums.lossSum, lossRows),
+      losses: operandArray(outputs.losses) as A,
+      gradA: outputs.gradA ? (operandArray(outputs.gradA) as A) : null,
+      gradB: outputs.gradB ? (operandArray(outputs.gradB) as A) : null,
+      gradTemperature: scaling.kind === 'temperature' ? sums.gradScaling : null,
+      gradLogitScale: scaling.kind === 'logitScale' ? sums.gradScaling : null,
       backend: this.impl.name,
     };
   }

@@ -149,3 +149,48 @@ export interface InfoNCELossResult<A extends FloatArray = FloatArray> {
   similarityNegatives: A;
   backend: BackendName;
 }
+
+/** In-batch losses: CLIP's symmetric loss, SimCLR's NT-Xent, supervised contrastive (SupCon). */
+export type BatchMode = 'clip' | 'ntxent' | 'supcon';
+
+export interface BatchContrastiveLossOutputs<A extends FloatArray = FloatArray> {
+  losses?: Operand<A>;
+  gradA?: Operand<A>;
+  gradB?: Operand<A>;
+}
+
+export interface BatchContrastiveLossOptions<A extends FloatArray = FloatArray> {
+  /** [n, dim]: CLIP's first modality, or the first view. */
+  a: Operand<A>;
+  /** [n, dim]: CLIP's second modality or the second view; required for 'clip' and 'ntxent', optional for 'supcon'. */
+  b?: Operand<A>;
+  mode: BatchMode;
+  /** 'supcon' only: one integer class label per row of a (b's rows share them). */
+  labels?: ArrayLike<number>;
+  dim: number;
+  /** σ > 0: logits are s/σ. Default 0.1. */
+  temperature?: number;
+  /** CLIP's learnable e^θ > 0: logits are logitScale·s, and gradLogitScale is returned instead of gradTemperature. */
+  logitScale?: number;
+  similarity?: Similarity;
+  eps?: number;
+  reduction?: Reduction;
+  /** A number, or with reduction 'none' one value per loss row. */
+  gradOutput?: number | ArrayLike<number>;
+  gradients?: boolean;
+  checkFinite?: boolean;
+  out?: BatchContrastiveLossOutputs<A>;
+}
+
+export interface BatchContrastiveLossResult<A extends FloatArray = FloatArray> {
+  loss: number;
+  /** One per loss row: 'clip' n (row and column losses averaged), 'ntxent' 2n, 'supcon' n or 2n. */
+  losses: A;
+  gradA: A | null;
+  gradB: A | null;
+  /** ∂/∂σ, or null when logitScale was given. */
+  gradTemperature: number | null;
+  /** ∂/∂logitScale, or null when the temperature was used. */
+  gradLogitScale: number | null;
+  backend: BackendName;
+}

@@ -1,7 +1,7 @@
 // The contract between the façade and a backend. The façade validates and normalises every call
 // before a backend sees it; backends never validate and never allocate result arrays.
 import type { TripletSums } from '../reference/triplet.js';
-import type { BackendName, DType, EngineBuffer, FloatArray, NegativeLayout, Operand, Similarity } from '../types.js';
+import type { BackendName, BatchMode, DType, EngineBuffer, FloatArray, NegativeLayout, Operand, Similarity } from '../types.js';
 
 export type { TripletSums };
 /** Σ L_i and Σ g_i·∂L_i/∂σ of one call, what every loss op returns besides its arrays. */
@@ -74,12 +74,41 @@ export interface InfoNCEProblem {
   gradients: { anchor: Operand; positive: Operand; negatives: Operand } | null;
 }
 
+/** One validated batchContrastiveLoss call. Loss rows: 'clip' n, 'ntxent' 2n, 'supcon' n or 2n (with b). */
+export interface BatchProblem {
+  dtype: DType;
+  /** n, the rows of a (and of b). */
+  rows: number;
+  lossRows: number;
+  dim: number;
+  a: Operand;
+  b: Operand | null;
+  mode: BatchMode;
+  /** 'supcon': one label per loss row (b's rows repeat a's labels). */
+  labels: Int32Array | null;
+  /** Logits are s/value ('temperature') or value·s ('logitScale'). */
+  scaling: { kind: 'temperature' | 'logitScale'; value: number };
+  similarity: Similarity;
+  eps: number;
+  gradScale: number;
+  gradOutput: FloatArray | null;
+  losses: Operand;
+  gradients: { a: Operand; b: Operand | null } | null;
+}
+
+/** Σ L_i and Σ g_i·∂L_i/∂(temperature or logitScale, after problem.scaling.kind). */
+export interface BatchSums {
+  lossSum: number;
+  gradScaling: number;
+}
+
 export interface Backend {
   readonly name: BackendName;
   tripletLoss(problem: TripletProblem): TripletSums;
   similarity(problem: SimilarityProblem): void;
   similarityMatrix(problem: SimilarityMatrixProblem): void;
   infoNCELoss(problem: InfoNCEProblem): LossSums;
+  batchContrastiveLoss(problem: BatchProblem): BatchSums;
   /** An array in the backend's own memory, zero-filled. */
   allocate(length: number, dtype: DType): EngineBuffer;
 }

@@ -1,11 +1,13 @@
 // The 'js' backend: the float64 reference maths, run on any JavaScript engine.
 import { HostBuffer, operandArray } from '../../buffers.js';
+import { batchContrastiveReference } from '../../reference/batch.js';
 import { infoNCEReference } from '../../reference/infonce.js';
 import { computeTripletLoss } from '../../reference/triplet.js';
 import { rowSimilarity } from '../../reference/similarity.js';
 import type { DType, EngineBuffer } from '../../types.js';
 import type {
-  Backend, InfoNCEProblem, LossSums, SimilarityMatrixProblem, SimilarityProblem, TripletProblem, TripletSums,
+  Backend, BatchProblem, BatchSums, InfoNCEProblem, LossSums, SimilarityMatrixProblem, SimilarityProblem, TripletProblem,
+  TripletSums,
 } from '../backend.js';
 
 export class JsBackend implements Backend {
@@ -76,6 +78,30 @@ export class JsBackend implements Backend {
       operandArray(gradients.negatives).set(result.gradNegatives);
     }
     return { lossSum: result.losses.reduce((sum, loss) => sum + loss, 0), gradTemperatureSum: result.gradTemperature };
+  }
+
+  /** The reference (which materialises the n×m logits) with per-row weights; copied out. */
+  batchContrastiveLoss(problem: BatchProblem): BatchSums {
+    const { lossRows, gradScale, gradOutput, gradients, scaling } = problem;
+    const weights = Float64Array.from({ length: lossRows }, (_, i) => gradScale * (gradOutput ? gradOutput[i] : 1));
+    const result = batchContrastiveReference({
+      ...problem,
+      a: operandArray(problem.a),
+      b: problem.b === null ? undefined : operandArray(problem.b),
+      labels: problem.labels ?? undefined,
+      ...(scaling.kind === 'temperature' ? { temperature: scaling.value } : { logitScale: scaling.value }),
+      reduction: 'none',
+      gradOutput: weights,
+    });
+    operandArray(problem.losses).set(result.losses);
+    if (gradients) {
+      operandArray(gradients.a).set(result.gradA);
+      if (gradients.b && result.gradB) operandArray(gradients.b).set(result.gradB);
+    }
+    return {
+      lossSum: result.losses.reduce((sum, loss) => sum + loss, 0),
+      gradScaling: (scaling.kind === 'temperature' ? result.gradTemperature : result.gradLogitScale) ?? 0,
+    };
   }
 
   allocate(length: number, dtype: DType): EngineBuffer {

@@ -7,12 +7,17 @@
 import { BufferHandle, operandArray } from '../../buffers.js';
 import type { BackendName, DType, EngineBuffer, FloatArray, Operand, Similarity } from '../../types.js';
 import type {
-  Backend, InfoNCEProblem, LossSums, SimilarityMatrixProblem, SimilarityProblem, TripletProblem, TripletSums,
+  Backend, BatchProblem, BatchSums, InfoNCEProblem, LossSums, SimilarityMatrixProblem, SimilarityProblem, TripletProblem,
+  TripletSums,
 } from '../backend.js';
 import { compileFlavour, type WasmFlavour } from './flavours.js';
 
 /** Must match assembly/similarity-kind.ts. */
 const SIMILARITY_CODES: Record<Similarity, number> = { cosine: 0, dot: 1, euclidean: 2 };
+
+/** Rows × columns of one logit tile of batchContrastiveLoss (rows a multiple of 4, columns of 8). */
+export const BATCH_TILE_ROWS = 64;
+export const BATCH_TILE_COLUMNS = 256;
 
 /**
  * Size of the staging area; a chunk holds as many rows as fit (at least one). Measured on the
@@ -46,6 +51,27 @@ interface KernelExports {
   lastInfoNCEGradTemperature(): number;
   /** Scratch bytes per candidate (positive or negative) of one anchor. */
   CANDIDATE_SLOT: WebAssembly.Global;
+  ROW_STATS: WebAssembly.Global;
+  COLUMN_STATS: WebAssembly.Global;
+  POSITIVE_DIAGONAL: WebAssembly.Global;
+  POSITIVE_PARTNER: WebAssembly.Global;
+  POSITIVE_LABEL: WebAssembly.Global;
+  packColumnsF32: PackKernel;
+  packColumnsF64: PackKernel;
+  matrixProductAddF32: MatrixProductKernel;
+  matrixProductAddF64: MatrixProductKernel;
+  normalizeRowsF32: NormalizeKernel;
+  normalizeRowsF64: NormalizeKernel;
+  batchForwardTileF32: BatchForwardKernel;
+  batchForwardTileF64: BatchForwardKernel;
+  batchBackwardTileF32: BatchBackwardKernel;
+  batchBackwardTileF64: BatchBackwardKernel;
+  finishBatchGradientsF32: FinishKernel;
+  finishBatchGradientsF64: FinishKernel;
+  clearBatchStats(rowStats: number, rows: number, columnStats: number, columns: number): void;
+  finishLogSumExps(rowStats: number, rows: number, columnStats: number, columns: number): void;
+  batchRowLoss(rowStats: number, i: number): number;
+  batchColumnLoss(rowStats: number, columnStats: number, j: number): number;
 }
 
 type TripletKernel = (
@@ -62,6 +88,22 @@ type InfoNCEKernel = (
   losses: number, similarityPositive: number, similarityNegatives: number,
   gradAnchor: number, gradPositive: number, gradNegatives: number, scratch: number,
 ) => number;
+type MatrixProductKernel = (
+  a: number, aRowBytes: number, n: number, K: number, packed: number, panelStride: number, m: number, out: number, outRowBytes: number,
+) => void;
+type NormalizeKernel = (x: number, rows: number, dim: number, eps: number, out: number, inverseNorms: number, lengths: number) => void;
+type BatchForwardKernel = (
+  tile: number, R: number, C: number, i0: number, j0: number, scale: number, masked: number, rule: number, half: number,
+  labels: number, rowStats: number, columnStats: number,
+) => void;
+type BatchBackwardKernel = (
+  tile: number, R: number, C: number, i0: number, j0: number, scale: number, masked: number, rule: number, half: number,
+  labels: number, rowStats: number, rowWeights: number, columnStats: number, columnWeights: number, similarity: number,
+  H: number, HT: number, rowScalars: number, columnScalars: number,
+) => number;
+type FinishKernel = (
+  g: number, x: number, rows: number, dim: number, similarity: number, inverseNorms: number, lengths: number, scalars: number,
+) => void;
 type PackKernel = (b: number, m: number, dim: number, packed: number) => void;
 type InverseNormsKernel = (x: number, rows: number, dim: number, eps: number, out: number) => void;
 type SimilarityMatrixKernel = (
@@ -263,6 +305,168 @@ export class WasmBackend implements Backend {
     });
     if (copyGradBank) operandArray(gradients!.negatives).set(this.viewOf(dtype, gradBankAddress, k * dim));
     return sums;
+  }
+
+  /**
+   * In-batch losses tile by tile (assembly/batch.ts): a forward pass of logit tiles folded into
+   * online log-sum-exps, then a backward pass over the same tiles, recomputed, whose ∂L/∂s tiles
+   * feed two matrix products per tile. Working memory O((n + m)·dim + tile), in the workspace.
+   */
+  batchContrastiveLoss(problem: BatchProblem): BatchSums {
+    const { dtype, rows: n, dim, mode, gradients } = problem;
+    const k = this.kernels;
+    const f32 = dtype === 'f32';
+    const bytes = BYTES[dtype];
+    const rowBytes = dim * bytes;
+    const width = 32 / bytes; // columns per packed panel: two vectors
+    const clip = mode === 'clip';
+    const xRows = problem.lossRows; // rows of X: a, or [a; b] for ntxent and supcon with b
+    const yRows = clip ? n : xRows; // columns: b for clip, X itself otherwise
+    const cosine = problem.similarity === 'cosine';
+    const similarity = SIMILARITY_CODES[problem.similarity];
+    const scale = problem.scaling.kind === 'temperature' ? 1 / problem.scaling.value : problem.scaling.value;
+    const R = BATCH_TILE_ROWS;
+    const C = BATCH_TILE_COLUMNS;
+    const columnsPacked = Math.ceil(dim / width) * width;
+
+    // Workspace layout: byte offsets from its base (-1: not needed).
+    let offset = 0;
+    const region = (size: number) => {
+      const start = offset;
+      offset += alignUp(size);
+      return start;
+    };
+    const at = {
+      x: region(xRows * rowBytes),
+      y: clip ? region(n * rowBytes) : -1,
+      packedY: region((f32 ? k.packedBytesF32 : k.packedBytesF64)(yRows, dim)),
+      inverseNormsY: region(yRows * 8),
+      inverseNormsTile: region(R * 8),
+      xHat: cosine ? region(xRows * rowBytes) : -1,
+      yHat: cosine && clip ? region(n * rowBytes) : -1,
+      inverseNormsX: region(xRows * 8),
+      lengthsX: region(xRows * 8),
+      inverseNormsY2: region(yRows * 8),
+      lengthsY: region(yRows * 8),
+      columnsX: region(columnsPacked * xRows * bytes),
+      columnsY: clip ? region(columnsPacked * n * bytes) : -1,
+      tile: region(R * C * bytes),
+      h: region(R * C * bytes),
+      ht: region(R * C * bytes),
+      rowStats: region(xRows * (k.ROW_STATS.value as number)),
+      columnStats: clip ? region(n * (k.COLUMN_STATS.value as number)) : -1,
+      rowWeights: region(xRows * 8),
+      columnWeights: clip ? region(n * 8) : -1,
+      rowScalars: region(xRows * 8),
+      columnScalars: region(yRows * 8),
+      gradX: region(xRows * rowBytes),
+      gradY: clip ? region(n * rowBytes) : -1,
+      labels: region(xRows * 4),
+    };
+    const base = this.workspace.ensure(offset);
+    const address = (start: number) => (start < 0 ? 0 : base + start);
+    const x = address(at.x);
+    const y = clip ? address(at.y) : x;
+    const heap = this.heap(dtype);
+    const f64 = this.heap('f64');
+
+    heap.set(operandArray(problem.a), x / bytes);
+    if (problem.b) heap.set(operandArray(problem.b), (clip ? y : x + n * rowBytes) / bytes);
+    if (problem.labels) new Int32Array(this.kernels.memory.buffer, address(at.labels), xRows).set(problem.labels);
+
+    // Operands of the gradient products: normalised rows for cosine, the rows themselves otherwise.
+    const normalize = f32 ? k.normalizeRowsF32 : k.normalizeRowsF64;
+    const xProduct = cosine ? address(at.xHat) : x;
+    const yProduct = !clip ? xProduct : cosine ? address(at.yHat) : y;
+    if (cosine) {
+      normalize(x, xRows, dim, problem.eps, xProduct, address(at.inverseNormsX), address(at.lengthsX));
+      if (clip) normalize(y, n, dim, problem.eps, yProduct, address(at.inverseNormsY2), address(at.lengthsY));
+    }
+    (f32 ? k.packPanelsF32 : k.packPanelsF64)(y, yRows, dim, address(at.packedY));
+    (f32 ? k.inverseNormsF32 : k.inverseNormsF64)(y, yRows, dim, problem.eps, address(at.inverseNormsY));
+    const packColumns = f32 ? k.packColumnsF32 : k.packColumnsF64;
+    packColumns(xProduct, xRows, dim, address(at.columnsX));
+    if (clip) packColumns(yProduct, n, dim, address(at.columnsY));
+
+    const masked = clip ? 0 : 1;
+    const rule = (mode === 'clip' ? k.POSITIVE_DIAGONAL : mode === 'ntxent' ? k.POSITIVE_PARTNER : k.POSITIVE_LABEL).value as number;
+    const labels = problem.labels ? address(at.labels) : 0;
+    const rowStats = address(at.rowStats);
+    const columnStats = address(at.columnStats);
+    const panelBytes = width * rowBytes;
+    const similarityTile = f32 ? k.similarityMatrixF32 : k.similarityMatrixF64;
+    const forEachTile = (visit: (i0: number, rows: number, j0: number, columns: number) => void) => {
+      for (let i0 = 0; i0 < xRows; i0 += R) {
+        const rows = Math.min(R, xRows - i0);
+        for (let j0 = 0; j0 < yRows; j0 += C) {
+          const columns = Math.min(C, yRows - j0);
+          similarityTile(x + i0 * rowBytes, rows, address(at.packedY) + (j0 / width) * panelBytes, columns, dim,
+            similarity, problem.eps, address(at.inverseNormsTile), address(at.inverseNormsY) + j0 * 8, address(at.tile));
+          visit(i0, rows, j0, columns);
+        }
+      }
+    };
+
+    // Forward: the log-sum-exps, then the losses.
+    k.clearBatchStats(rowStats, xRows, columnStats, n);
+    const forward = f32 ? k.batchForwardTileF32 : k.batchForwardTileF64;
+    forEachTile((i0, rows, j0, columns) =>
+      forward(address(at.tile), rows, columns, i0, j0, scale, masked, rule, n, labels, rowStats, columnStats));
+    k.finishLogSumExps(rowStats, xRows, columnStats, n);
+    const losses = operandArray(problem.losses);
+    let lossSum = 0;
+    for (let i = 0; i < xRows; i++) {
+      const loss = clip ? (k.batchRowLoss(rowStats, i) + k.batchColumnLoss(rowStats, columnStats, i)) / 2 : k.batchRowLoss(rowStats, i);
+      losses[i] = loss;
+      lossSum += loss;
+    }
+
+    // Backward: every row's loss weighs g_i (half of it on each side for CLIP).
+    const share = clip ? 0.5 : 1;
+    for (let i = 0; i < xRows; i++) {
+      const weight = share * problem.gradScale * (problem.gradOutput ? problem.gradOutput[i] : 1);
+      f64[address(at.rowWeights) / 8 + i] = weight;
+      if (clip) f64[address(at.columnWeights) / 8 + i] = weight;
+    }
+    f64.fill(0, address(at.rowScalars) / 8, address(at.rowScalars) / 8 + xRows);
+    f64.fill(0, address(at.columnScalars) / 8, address(at.columnScalars) / 8 + yRows);
+    const gradX = address(at.gradX);
+    const gradY = clip ? address(at.gradY) : gradX;
+    heap.fill(0, gradX / bytes, (gradX + xRows * rowBytes) / bytes);
+    if (clip) heap.fill(0, gradY / bytes, (gradY + n * rowBytes) / bytes);
+    const backward = f32 ? k.batchBackwardTileF32 : k.batchBackwardTileF64;
+    const product = f32 ? k.matrixProductAddF32 : k.matrixProductAddF64;
+    const columnsOfY = clip ? address(at.columnsY) : address(at.columnsX);
+    let gradScaling = 0;
+    forEachTile((i0, rows, j0, columns) => {
+      gradScaling += backward(address(at.tile), rows, columns, i0, j0, scale, masked, rule, n, labels, rowStats,
+        address(at.rowWeights), columnStats, address(at.columnWeights), similarity, address(at.h), address(at.ht),
+        address(at.rowScalars), address(at.columnScalars));
+      if (!gradients) return;
+      // gX[i0 …] += H·Y[j0 …] and gY[j0 …] += Hᵀ·X[i0 …], over the packed columns of Y and X.
+      product(address(at.h), columns * bytes, rows, columns, columnsOfY + j0 * width * bytes, yRows * width * bytes,
+        dim, gradX + i0 * rowBytes, rowBytes);
+      product(address(at.ht), rows * bytes, columns, rows, address(at.columnsX) + i0 * width * bytes, xRows * width * bytes,
+        dim, gradY + j0 * rowBytes, rowBytes);
+    });
+    if (problem.scaling.kind === 'temperature') gradScaling *= -scale * scale; // ∂/∂σ = −∂/∂(1/σ)·(1/σ)²
+
+    if (gradients) {
+      const finish = f32 ? k.finishBatchGradientsF32 : k.finishBatchGradientsF64;
+      if (clip) {
+        finish(gradX, x, n, dim, similarity, address(at.inverseNormsX), address(at.lengthsX), address(at.rowScalars));
+        finish(gradY, y, n, dim, similarity, address(at.inverseNormsY2), address(at.lengthsY), address(at.columnScalars));
+      } else {
+        // X is both the rows and the columns: both corrections apply to each of its rows.
+        const rowScalars = address(at.rowScalars) / 8;
+        const columnScalars = address(at.columnScalars) / 8;
+        for (let i = 0; i < xRows; i++) f64[rowScalars + i] += f64[columnScalars + i];
+        finish(gradX, x, xRows, dim, similarity, address(at.inverseNormsX), address(at.lengthsX), address(at.rowScalars));
+      }
+      operandArray(gradients.a).set(this.viewOf(dtype, gradX, n * dim));
+      if (gradients.b) operandArray(gradients.b).set(this.viewOf(dtype, clip ? gradY : gradX + n * rowBytes, n * dim));
+    }
+    return { lossSum, gradScaling };
   }
 
   /** The whole memory as `dtype` elements, re-created after memory has grown. */
