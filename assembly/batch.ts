@@ -10,6 +10,11 @@
 //   ∂L_i/∂ℓ_ij = softmax_ij − [j ∈ P(i)]/|P(i)|,
 // with P(i) = {i} (CLIP rows; CLIP columns are the same on the transpose), {i ± n} (NT-Xent), or
 // the other rows with i's label (SupCon; no positives: L_i = 0, no gradient).
+//
+// Everything is folded as gaps to a reference logit per row, ℓ_ij − ℓ_{i,r(i)} with r(i) one of
+// i's positives (the caller computes ℓ_{i,r(i)} row by row), and the reference entry's own gap is
+// exactly 0. A row whose positive dominates then gets its loss log(1 + Σ e^{gaps}) to full
+// relative precision, where LSE − ℓ_pos would cancel to 0. CLIP's column j uses row j's reference.
 
 import { EUCLIDEAN, COSINE } from "./similarity-kind";
 
@@ -18,11 +23,12 @@ export const POSITIVE_DIAGONAL = 0; // j = i
 export const POSITIVE_PARTNER = 1;  // j = (i + half) mod 2·half
 export const POSITIVE_LABEL = 2;    // labels[j] = labels[i], j ≠ i
 
-// Per-row statistics, 4 f64 each: running max, running Σ e^{ℓ − max} (then, after finishing, the
-// log-sum-exp in slot 0), Σ of positive logits, and the number of positives.
+// Per-row statistics, 4 f64 each: running max M, running Σ e^{x − M} over every term but the one
+// at the max (that one is exactly 1, kept out so that LSE = M + log1p(Σ) keeps tiny losses),
+// Σ of positive gaps, and the number of positives. After finishing, slot 0 holds the LSE.
 const MAX = 0, SUM = 8, POSITIVE_SUM = 16, POSITIVE_COUNT = 24;
 export const ROW_STATS = 32;
-// Per-column statistics (CLIP only), 2 f64 each: running max and running Σ e^{ℓ − max}.
+// Per-column statistics (CLIP only), 2 f64 each: the same max and Σ as for rows.
 export const COLUMN_STATS = 16;
 
 @inline function isPositive(i: i32, j: i32, rule: i32, half: i32, labels: usize): bool {
@@ -31,11 +37,12 @@ export const COLUMN_STATS = 16;
   return j != i && load<i32>(labels + (<usize>i << 2)) == load<i32>(labels + (<usize>j << 2));
 }
 
-/** max, Σ e^{x − max} ← the online log-sum-exp of (max, sum) and one more term x. */
+/** (M, Σ_others) ← the online log-sum-exp of (M, Σ_others) and one more term x. */
 @inline function foldInto(stats: usize, x: f64): void {
   const max = load<f64>(stats, MAX);
   if (x > max) {
-    store<f64>(stats, load<f64>(stats, SUM) * Math.exp(max - x) + 1.0, SUM);
+    // The old maximum (1 in the old scale) joins the others; everything rescales by e^{M − x}.
+    store<f64>(stats, (load<f64>(stats, SUM) + 1.0) * Math.exp(max - x), SUM);
     store<f64>(stats, x, MAX);
   } else {
     store<f64>(stats, load<f64>(stats, SUM) + Math.exp(x - max), SUM);
@@ -58,13 +65,24 @@ export function clearBatchStats(rowStats: usize, rows: i32, columnStats: usize, 
   }
 }
 
+/** Row i's gap ℓ_ij − ℓ_{i,r(i)}, exactly 0 at its reference column r(i) (−1: none). */
+@inline function rowGap(logit: f64, i: i32, j: i32, references: usize, referenceLogits: usize): f64 {
+  return j == load<i32>(references + (<usize>i << 2)) ? 0.0 : logit - load<f64>(referenceLogits + (<usize>i << 3));
+}
+
+/** CLIP column j's gap ℓ_ij − ℓ_jj, exactly 0 at i = j. */
+@inline function columnGap(logit: f64, i: i32, j: i32, referenceLogits: usize): f64 {
+  return i == j ? 0.0 : logit - load<f64>(referenceLogits + (<usize>j << 3));
+}
+
 /**
- * Folds the tile S [R, C] (rows i0 …, columns j0 …) into the statistics. `masked`: leave out j = i
- * (a batch against itself). columnStats = 0 skips the column log-sum-exps.
+ * Folds the tile S [R, C] (rows i0 …, columns j0 …) into the statistics, as gaps to each row's
+ * reference (references: i32 column per row, referenceLogits: f64 ℓ_{i,r(i)} per row). `masked`:
+ * leave out j = i (a batch against itself). columnStats = 0 skips the column log-sum-exps.
  */
 export function batchForwardTile<T>(
   tile: usize, R: i32, C: i32, i0: i32, j0: i32, scale: f64, masked: bool, rule: i32, half: i32, labels: usize,
-  rowStats: usize, columnStats: usize,
+  references: usize, referenceLogits: usize, rowStats: usize, columnStats: usize,
 ): void {
   for (let r = 0; r < R; r++) {
     const i = i0 + r;
@@ -73,40 +91,41 @@ export function batchForwardTile<T>(
     for (let c = 0; c < C; c++) {
       const j = j0 + c;
       const logit = scale * <f64>load<T>(row + (<usize>c << alignof<T>()));
-      if (columnStats != 0) foldInto(columnStats + <usize>j * COLUMN_STATS, logit);
+      if (columnStats != 0) foldInto(columnStats + <usize>j * COLUMN_STATS, columnGap(logit, i, j, referenceLogits));
       if (masked && i == j) continue;
-      foldInto(stats, logit);
+      const gap = rowGap(logit, i, j, references, referenceLogits);
+      foldInto(stats, gap);
       if (isPositive(i, j, rule, half, labels)) {
-        store<f64>(stats, load<f64>(stats, POSITIVE_SUM) + logit, POSITIVE_SUM);
+        store<f64>(stats, load<f64>(stats, POSITIVE_SUM) + gap, POSITIVE_SUM);
         store<f64>(stats, load<f64>(stats, POSITIVE_COUNT) + 1, POSITIVE_COUNT);
       }
     }
   }
 }
 
-/** Replaces each (max, sum) by the log-sum-exp max + log(sum), for rows and columns. */
+/** Replaces each (M, Σ_others) by the log-sum-exp M + log1p(Σ_others), for rows and columns. */
 export function finishLogSumExps(rowStats: usize, rows: i32, columnStats: usize, columns: i32): void {
   for (let i = 0; i < rows; i++) {
     const stats = rowStats + <usize>i * ROW_STATS;
-    store<f64>(stats, load<f64>(stats, MAX) + Math.log(load<f64>(stats, SUM)), MAX);
+    store<f64>(stats, load<f64>(stats, MAX) + Math.log1p(load<f64>(stats, SUM)), MAX);
   }
   if (columnStats == 0) return;
   for (let j = 0; j < columns; j++) {
     const stats = columnStats + <usize>j * COLUMN_STATS;
-    store<f64>(stats, load<f64>(stats, MAX) + Math.log(load<f64>(stats, SUM)), MAX);
+    store<f64>(stats, load<f64>(stats, MAX) + Math.log1p(load<f64>(stats, SUM)), MAX);
   }
 }
 
-/** Row i's loss: LSE − (Σ positive logits)/|P(i)|, 0 without positives. */
+/** Row i's loss: LSE − (Σ positive gaps)/|P(i)|, 0 without positives. */
 export function batchRowLoss(rowStats: usize, i: i32): f64 {
   const stats = rowStats + <usize>i * ROW_STATS;
   const count = load<f64>(stats, POSITIVE_COUNT);
   return count > 0 ? load<f64>(stats, MAX) - load<f64>(stats, POSITIVE_SUM) / count : 0.0;
 }
 
-/** Column j's loss (CLIP): LSE_i ℓ_ij − ℓ_jj, with ℓ_jj the positive sum of row j. */
-export function batchColumnLoss(rowStats: usize, columnStats: usize, j: i32): f64 {
-  return load<f64>(columnStats + <usize>j * COLUMN_STATS, MAX) - load<f64>(rowStats + <usize>j * ROW_STATS, POSITIVE_SUM);
+/** Column j's loss (CLIP): LSE_i ℓ_ij − ℓ_jj, the log-sum-exp of its gaps. */
+export function batchColumnLoss(columnStats: usize, j: i32): f64 {
+  return load<f64>(columnStats + <usize>j * COLUMN_STATS, MAX);
 }
 
 /**
@@ -119,6 +138,7 @@ export function batchColumnLoss(rowStats: usize, columnStats: usize, j: i32): f6
  */
 export function batchBackwardTile<T>(
   tile: usize, R: i32, C: i32, i0: i32, j0: i32, scale: f64, masked: bool, rule: i32, half: i32, labels: usize,
+  references: usize, referenceLogits: usize,
   rowStats: usize, rowWeights: usize, columnStats: usize, columnWeights: usize, similarity: i32,
   H: usize, HT: usize, rowScalars: usize, columnScalars: usize,
 ): f64 {
@@ -137,11 +157,13 @@ export function batchBackwardTile<T>(
       const logit = scale * s;
       let g: f64 = 0; // ∂L/∂ℓ_ij
       if (!(masked && i == j)) {
-        g = rowWeight * (Math.exp(logit - lse) - (isPositive(i, j, rule, half, labels) ? 1.0 / count : 0.0));
+        const gap = rowGap(logit, i, j, references, referenceLogits);
+        g = rowWeight * (Math.exp(gap - lse) - (isPositive(i, j, rule, half, labels) ? 1.0 / count : 0.0));
       }
       if (columnStats != 0) {
         const columnLse = load<f64>(columnStats + <usize>j * COLUMN_STATS, MAX);
-        g += load<f64>(columnWeights + (<usize>j << 3)) * (Math.exp(logit - columnLse) - (i == j ? 1.0 : 0.0));
+        const gap = columnGap(logit, i, j, referenceLogits);
+        g += load<f64>(columnWeights + (<usize>j << 3)) * (Math.exp(gap - columnLse) - (i == j ? 1.0 : 0.0));
       }
       dScale += g * s;
       const h = g * scale;

@@ -142,34 +142,36 @@ export function normalizeRowsF64(x: usize, rows: i32, dim: i32, eps: f64, out: u
 
 export function batchForwardTileF32(
   tile: usize, R: i32, C: i32, i0: i32, j0: i32, scale: f64, masked: bool, rule: i32, half: i32, labels: usize,
-  rowStats: usize, columnStats: usize,
+  references: usize, referenceLogits: usize, rowStats: usize, columnStats: usize,
 ): void {
-  batchForwardTile<f32>(tile, R, C, i0, j0, scale, masked, rule, half, labels, rowStats, columnStats);
+  batchForwardTile<f32>(tile, R, C, i0, j0, scale, masked, rule, half, labels, references, referenceLogits, rowStats, columnStats);
 }
 
 export function batchForwardTileF64(
   tile: usize, R: i32, C: i32, i0: i32, j0: i32, scale: f64, masked: bool, rule: i32, half: i32, labels: usize,
-  rowStats: usize, columnStats: usize,
+  references: usize, referenceLogits: usize, rowStats: usize, columnStats: usize,
 ): void {
-  batchForwardTile<f64>(tile, R, C, i0, j0, scale, masked, rule, half, labels, rowStats, columnStats);
+  batchForwardTile<f64>(tile, R, C, i0, j0, scale, masked, rule, half, labels, references, referenceLogits, rowStats, columnStats);
 }
 
 export function batchBackwardTileF32(
   tile: usize, R: i32, C: i32, i0: i32, j0: i32, scale: f64, masked: bool, rule: i32, half: i32, labels: usize,
+  references: usize, referenceLogits: usize,
   rowStats: usize, rowWeights: usize, columnStats: usize, columnWeights: usize, similarity: i32,
   H: usize, HT: usize, rowScalars: usize, columnScalars: usize,
 ): f64 {
-  return batchBackwardTile<f32>(tile, R, C, i0, j0, scale, masked, rule, half, labels, rowStats, rowWeights,
-    columnStats, columnWeights, similarity, H, HT, rowScalars, columnScalars);
+  return batchBackwardTile<f32>(tile, R, C, i0, j0, scale, masked, rule, half, labels, references, referenceLogits,
+    rowStats, rowWeights, columnStats, columnWeights, similarity, H, HT, rowScalars, columnScalars);
 }
 
 export function batchBackwardTileF64(
   tile: usize, R: i32, C: i32, i0: i32, j0: i32, scale: f64, masked: bool, rule: i32, half: i32, labels: usize,
+  references: usize, referenceLogits: usize,
   rowStats: usize, rowWeights: usize, columnStats: usize, columnWeights: usize, similarity: i32,
   H: usize, HT: usize, rowScalars: usize, columnScalars: usize,
 ): f64 {
-  return batchBackwardTile<f64>(tile, R, C, i0, j0, scale, masked, rule, half, labels, rowStats, rowWeights,
-    columnStats, columnWeights, similarity, H, HT, rowScalars, columnScalars);
+  return batchBackwardTile<f64>(tile, R, C, i0, j0, scale, masked, rule, half, labels, references, referenceLogits,
+    rowStats, rowWeights, columnStats, columnWeights, similarity, H, HT, rowScalars, columnScalars);
 }
 
 export function finishBatchGradientsF32(

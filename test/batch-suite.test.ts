@@ -1,6 +1,7 @@
 // batchContrastiveLoss (clip, ntxent, supcon) against the float64 reference on every backend (and,
 // through vitest.config.ts, the relaxed-simd flavour), tile boundaries included; logitScale; the
 // SupCon rule for anchors without positives; memory that does not hold the n×n logits; bad input.
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createEngine, type BatchContrastiveLossOptions, type BatchMode, type Engine, type FloatArray, type Reduction, type Similarity,
@@ -129,6 +130,23 @@ describe.each(backendsUnderTest())('batchContrastiveLoss on %s', (backend) => {
       probe.free();
     });
   }
+
+  it('property: random shapes, modes and options agree with the reference', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          rows: fc.integer({ min: 1, max: 12 }), dim: fc.integer({ min: 1, max: 24 }), seed: fc.integer({ min: 1, max: 1 << 30 }),
+          temperature: fc.double({ min: 0.05, max: 20, noNaN: true }), mode: fc.constantFrom<BatchMode>('clip', 'ntxent', 'supcon'),
+          similarity: fc.constantFrom<Similarity>('cosine', 'dot', 'euclidean'),
+          reduction: fc.constantFrom<Reduction>('mean', 'sum', 'none'), dtype: fc.constantFrom('f32' as const, 'f64' as const),
+        }),
+        ({ rows, dim, seed, temperature, mode, similarity, reduction, dtype }) => {
+          expectAccurateBatch(engine, { ...options(mode, dtype, rows, dim, seed), temperature, similarity, reduction });
+        },
+      ),
+      { numRuns: 100, seed: Number(process.env.FAST_CHECK_SEED ?? 20261204) },
+    );
+  });
 
   it('rejects bad input with typed errors that state expected vs actual', () => {
     const base = options('clip', 'f32', 4, 8, 3);

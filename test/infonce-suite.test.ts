@@ -1,6 +1,7 @@
 // infoNCELoss against the float64 reference on every backend (and, through vitest.config.ts, the
 // relaxed-simd flavour): paired and shared negatives, every similarity, both float types; k = 1
 // equals tripletLoss; the bad-input rules.
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createEngine, type Engine, type FloatArray, type InfoNCELossOptions, type NegativeLayout, type Reduction, type Similarity,
@@ -144,6 +145,24 @@ describe.each(backendsUnderTest())('infoNCELoss on %s', (backend) => {
         expect(Array.from(out.similarityNegatives)).toEqual(Array.from(plain.similarityNegatives));
       }
     });
+  });
+
+  it('property: random shapes, layouts and options agree with the reference', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          rows: fc.integer({ min: 0, max: 10 }), k: fc.integer({ min: 1, max: 6 }), dim: fc.integer({ min: 1, max: 30 }),
+          seed: fc.integer({ min: 1, max: 1 << 30 }), temperature: fc.double({ min: 0.05, max: 20, noNaN: true }),
+          layout: fc.constantFrom<NegativeLayout>('paired', 'shared'),
+          similarity: fc.constantFrom<Similarity>('cosine', 'dot', 'euclidean'),
+          reduction: fc.constantFrom<Reduction>('mean', 'sum', 'none'), dtype: fc.constantFrom('f32' as const, 'f64' as const),
+        }),
+        ({ rows, k, dim, seed, temperature, layout, similarity, reduction, dtype }) => {
+          expectAccurateInfoNCE(engine, { ...batch(dtype, rows, k, dim, layout, seed), temperature, similarity, reduction });
+        },
+      ),
+      { numRuns: 100, seed: Number(process.env.FAST_CHECK_SEED ?? 20261204) },
+    );
   });
 
   it('rejects bad input with typed errors that state expected vs actual', () => {

@@ -1,6 +1,7 @@
 // similarityMatrix against the float64 reference, on every backend (and, through
 // vitest.config.ts, the relaxed-simd flavour): shapes that cross the register tile (4 rows × 2
 // vectors), the cache block (128 rows) and the SIMD width, every similarity, both float types.
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type FloatArray, type Similarity } from '../src/index.js';
 import { similarityMatrixReference } from '../src/reference/index.js';
@@ -69,6 +70,23 @@ describe.each(backendsUnderTest())('similarityMatrix on %s', (backend) => {
       expect(Array.from(mixed)).toEqual(Array.from(out));
       for (const buffer of [bufferA, bufferB, bufferOut]) buffer.free();
     });
+  });
+
+  it('property: random shapes, similarities and float types agree with the reference', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          n: fc.integer({ min: 0, max: 20 }), m: fc.integer({ min: 0, max: 20 }), dim: fc.integer({ min: 1, max: 40 }),
+          seed: fc.integer({ min: 1, max: 1 << 30 }), scale: fc.constantFrom(1e-3, 1, 1e3),
+          similarity: fc.constantFrom<Similarity>('cosine', 'dot', 'euclidean'), dtype: fc.constantFrom('f32' as const, 'f64' as const),
+        }),
+        ({ n, m, dim, seed, scale, similarity, dtype }) => {
+          const random = seededRandom(seed);
+          check(randomArray(dtype, n * dim, random, scale), randomArray(dtype, m * dim, random, scale), dim, similarity);
+        },
+      ),
+      { numRuns: 100, seed: Number(process.env.FAST_CHECK_SEED ?? 20261204) },
+    );
   });
 
   it('validates its inputs', () => {

@@ -71,7 +71,7 @@ interface KernelExports {
   clearBatchStats(rowStats: number, rows: number, columnStats: number, columns: number): void;
   finishLogSumExps(rowStats: number, rows: number, columnStats: number, columns: number): void;
   batchRowLoss(rowStats: number, i: number): number;
-  batchColumnLoss(rowStats: number, columnStats: number, j: number): number;
+  batchColumnLoss(columnStats: number, j: number): number;
 }
 
 type TripletKernel = (
@@ -94,11 +94,12 @@ type MatrixProductKernel = (
 type NormalizeKernel = (x: number, rows: number, dim: number, eps: number, out: number, inverseNorms: number, lengths: number) => void;
 type BatchForwardKernel = (
   tile: number, R: number, C: number, i0: number, j0: number, scale: number, masked: number, rule: number, half: number,
-  labels: number, rowStats: number, columnStats: number,
+  labels: number, references: number, referenceLogits: number, rowStats: number, columnStats: number,
 ) => void;
 type BatchBackwardKernel = (
   tile: number, R: number, C: number, i0: number, j0: number, scale: number, masked: number, rule: number, half: number,
-  labels: number, rowStats: number, rowWeights: number, columnStats: number, columnWeights: number, similarity: number,
+  labels: number, references: number, referenceLogits: number,
+  rowStats: number, rowWeights: number, columnStats: number, columnWeights: number, similarity: number,
   H: number, HT: number, rowScalars: number, columnScalars: number,
 ) => number;
 type FinishKernel = (
@@ -127,6 +128,28 @@ function alignUp(bytes: number): number {
  * A block of module memory that only grows: reused by every call, re-allocated (which may grow
  * memory) only when a call needs more than it has, and then at least `minimumBytes`.
  */
+/**
+ * Row i's reference column for the batch folds: its positive (CLIP: i; NT-Xent: its other view),
+ * or for SupCon the next row with its label (−1: none, the row has no positive).
+ */
+function referenceColumns(mode: string, n: number, rows: number, labels: Int32Array | null, out: Int32Array): void {
+  if (mode === 'clip') {
+    for (let i = 0; i < rows; i++) out[i] = i;
+  } else if (mode === 'ntxent') {
+    for (let i = 0; i < rows; i++) out[i] = (i + n) % (2 * n);
+  } else {
+    const groups = new Map<number, number[]>();
+    for (let i = 0; i < rows; i++) {
+      const group = groups.get(labels![i]);
+      if (group) group.push(i);
+      else groups.set(labels![i], [i]);
+    }
+    for (const group of groups.values()) {
+      group.forEach((row, k) => (out[row] = group.length > 1 ? group[(k + 1) % group.length] : -1));
+    }
+  }
+}
+
 class ScratchRegion {
   private pointer = 0;
   private bytes = 0;
@@ -362,6 +385,10 @@ export class WasmBackend implements Backend {
       gradX: region(xRows * rowBytes),
       gradY: clip ? region(n * rowBytes) : -1,
       labels: region(xRows * 4),
+      references: region(xRows * 4),
+      referenceRows: region(xRows * rowBytes),
+      referenceSimilarities: region(xRows * bytes),
+      referenceLogits: region(xRows * 8),
     };
     const base = this.workspace.ensure(offset);
     const address = (start: number) => (start < 0 ? 0 : base + start);
@@ -388,6 +415,18 @@ export class WasmBackend implements Backend {
     packColumns(xProduct, xRows, dim, address(at.columnsX));
     if (clip) packColumns(yProduct, n, dim, address(at.columnsY));
 
+    // Each row's reference: one of its positives, whose logit the folds measure gaps from.
+    const references = new Int32Array(k.memory.buffer, address(at.references), xRows);
+    referenceColumns(mode, n, xRows, problem.labels, references);
+    for (let i = 0; i < xRows; i++) {
+      const from = (references[i] < 0 ? i : references[i]) * rowBytes;
+      heap.copyWithin((address(at.referenceRows) + i * rowBytes) / bytes, (y + from) / bytes, (y + from + rowBytes) / bytes);
+    }
+    (f32 ? k.rowSimilarityF32 : k.rowSimilarityF64)(x, address(at.referenceRows), xRows, dim, similarity, problem.eps,
+      address(at.referenceSimilarities));
+    const referenceSimilarities = this.viewOf(dtype, address(at.referenceSimilarities), xRows);
+    for (let i = 0; i < xRows; i++) f64[address(at.referenceLogits) / 8 + i] = scale * referenceSimilarities[i];
+
     const masked = clip ? 0 : 1;
     const rule = (mode === 'clip' ? k.POSITIVE_DIAGONAL : mode === 'ntxent' ? k.POSITIVE_PARTNER : k.POSITIVE_LABEL).value as number;
     const labels = problem.labels ? address(at.labels) : 0;
@@ -410,13 +449,15 @@ export class WasmBackend implements Backend {
     // Forward: the log-sum-exps, then the losses.
     k.clearBatchStats(rowStats, xRows, columnStats, n);
     const forward = f32 ? k.batchForwardTileF32 : k.batchForwardTileF64;
-    forEachTile((i0, rows, j0, columns) =>
-      forward(address(at.tile), rows, columns, i0, j0, scale, masked, rule, n, labels, rowStats, columnStats));
+    const referencesAt = address(at.references);
+    const referenceLogits = address(at.referenceLogits);
+    forEachTile((i0, rows, j0, columns) => forward(address(at.tile), rows, columns, i0, j0, scale, masked, rule, n, labels,
+      referencesAt, referenceLogits, rowStats, columnStats));
     k.finishLogSumExps(rowStats, xRows, columnStats, n);
     const losses = operandArray(problem.losses);
     let lossSum = 0;
     for (let i = 0; i < xRows; i++) {
-      const loss = clip ? (k.batchRowLoss(rowStats, i) + k.batchColumnLoss(rowStats, columnStats, i)) / 2 : k.batchRowLoss(rowStats, i);
+      const loss = clip ? (k.batchRowLoss(rowStats, i) + k.batchColumnLoss(columnStats, i)) / 2 : k.batchRowLoss(rowStats, i);
       losses[i] = loss;
       lossSum += loss;
     }
@@ -439,7 +480,7 @@ export class WasmBackend implements Backend {
     const columnsOfY = clip ? address(at.columnsY) : address(at.columnsX);
     let gradScaling = 0;
     forEachTile((i0, rows, j0, columns) => {
-      gradScaling += backward(address(at.tile), rows, columns, i0, j0, scale, masked, rule, n, labels, rowStats,
+      gradScaling += backward(address(at.tile), rows, columns, i0, j0, scale, masked, rule, n, labels, referencesAt, referenceLogits, rowStats,
         address(at.rowWeights), columnStats, address(at.columnWeights), similarity, address(at.h), address(at.ht),
         address(at.rowScalars), address(at.columnScalars));
       if (!gradients) return;
