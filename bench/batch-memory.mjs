@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableBackends, createEngine } from 'contrastive-loss';
+import { randomArray } from './lib/common.mjs';
 
 const ROWS = 16384;
 const DIM = 128;
@@ -23,16 +24,6 @@ const LIMIT_MIB = 512;
 const THIS_FILE = fileURLToPath(import.meta.url);
 const RESULTS = join(dirname(THIS_FILE), 'results');
 const MiB = 2 ** 20;
-
-function randomArray(length, seed) {
-  let state = seed;
-  const out = new Float32Array(length);
-  for (let k = 0; k < length; k++) {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    out[k] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 async function engineWithBatchLoss(backend) {
   const engine = await createEngine({ backend });

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableBackends, createEngine } from 'contrastive-loss';
 import { createTfjsClipLoss } from './baselines/tfjs-clip.mjs';
+import { randomArray, median } from './lib/common.mjs';
 
 const ROWS = 4096;
 const DIM = 256;
@@ -30,20 +31,12 @@ const TFJS = 'tfjs-wasm autodiff';
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results');
 const length = ROWS * DIM;
 
-function randomArray(seed) {
-  let state = seed;
-  return Float32Array.from({ length }, () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 31 - 1;
-  });
-}
-
 function newOutputs() {
   return { losses: new Float32Array(ROWS), gradA: new Float32Array(length), gradB: new Float32Array(length) };
 }
 
-const a = randomArray(1);
-const noise = randomArray(2);
+const a = randomArray(length, 1);
+const noise = randomArray(length, 2);
 const bRows = a.map((x, k) => x + 0.5 * noise[k]);
 const options = { a, b: bRows, mode: 'clip', dim: DIM, temperature: TEMPERATURE, similarity: 'cosine', eps: EPS, gradients: true };
 
@@ -170,7 +163,6 @@ function clipGradTemperatureFloat64(aRows, bRowsIn, rows, dim, temperature, eps)
   return -sum / (2 * rows * temperature);
 }
 
-const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 const ms = new Map([...perRound].map(([name, values]) => [name, median(values)]));
 const rows = [...ms]
   .filter(([name]) => name !== 'tfjs-wasm autodiff')

@@ -12,18 +12,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { availableBackends, createEngine } from 'contrastive-loss';
 import { measureSimdPeak } from './baselines/simd-peak.mjs';
+import { randomArray, median } from './lib/common.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SHAPES = [[1024, 1024, 256], [2048, 2048, 512]];
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results');
-
-function randomArray(length, seed) {
-  let state = seed;
-  return Float32Array.from({ length }, () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 31 - 1;
-  });
-}
 
 await tf.setBackend('wasm');
 await tf.ready();
@@ -84,7 +77,6 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const result of summary.results) perRound.get(result.name).push(result.details.median * 1e3);
 }
 
-const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 const peaks = Object.fromEntries(flavours.map((flavour, k) => [flavour, measureSimdPeak(engines[k])]));
 const rows = [];
 for (const [name, { flops }] of cases) {

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { availableBackends, createEngine } from 'contrastive-loss';
 import { fusedTripletLossCosine } from './baselines/fused-js.mjs';
 import { createTfjsTripletLoss } from './baselines/tfjs-autodiff.mjs';
+import { randomArray, median } from './lib/common.mjs';
 
 const ROWS = 4096;
 const DIM = 256;
@@ -23,14 +24,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results');
 const length = ROWS * DIM;
 
-function randomArray(seed) {
-  let state = seed;
-  return Float32Array.from({ length }, () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 31 - 1;
-  });
-}
-
 function newOutputs() {
   return {
     losses: new Float32Array(ROWS), similarityPositive: new Float32Array(ROWS), similarityNegative: new Float32Array(ROWS),
@@ -38,10 +31,10 @@ function newOutputs() {
   };
 }
 
-const anchor = randomArray(1);
-const noise = randomArray(2);
+const anchor = randomArray(length, 1);
+const noise = randomArray(length, 2);
 const positive = anchor.map((x, k) => x + 0.5 * noise[k]);
-const negative = randomArray(3);
+const negative = randomArray(length, 3);
 const options = { anchor, positive, negative, dim: DIM, temperature: TEMPERATURE, eps: EPS };
 
 // name → function running one call; every case writes caller-owned outputs (no allocation per call).
@@ -113,7 +106,6 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const result of summary.results) perRound.get(result.name).push(result.details.median * 1e3);
 }
 
-const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 const ms = new Map([...perRound].map(([name, values]) => [name, median(values)]));
 const memcpyBoundary = ms.get('memcpy: 3 arrays into WASM memory + 3 out');
 const memcpyStream = ms.get('memcpy: 3 arrays');

@@ -9,25 +9,11 @@ import {
 import { batchContrastiveReference } from '../src/reference/index.js';
 import { backendsUnderTest } from './helpers/backends.js';
 import { maxAbs, relativeError } from './helpers/compare.js';
-import { tolerance } from './helpers/check.js';
+import { similarityGradientBound, tolerance } from './helpers/check.js';
 import { makeTriplets } from './helpers/data.js';
 
 const SIMILARITIES: Similarity[] = ['cosine', 'dot', 'euclidean'];
 const MODES: BatchMode[] = ['clip', 'ntxent', 'supcon'];
-
-function largestRowBound(values: ArrayLike<number>, dim: number, similarity: Similarity): number {
-  let bound = 0;
-  for (let row = 0; row * dim < values.length; row++) {
-    let sum = 0;
-    let largest = 0;
-    for (let j = 0; j < dim; j++) {
-      sum += values[row * dim + j] ** 2;
-      largest = Math.max(largest, Math.abs(values[row * dim + j]));
-    }
-    bound = Math.max(bound, similarity === 'cosine' ? 2 / Math.max(Math.sqrt(sum), 1e-8) : similarity === 'dot' ? largest : 1);
-  }
-  return bound;
-}
 
 function options(mode: BatchMode, dtype: 'f32' | 'f64', rows: number, dim: number, seed: number) {
   const t = makeTriplets(dtype, rows, dim, seed);
@@ -43,11 +29,11 @@ function expectAccurateBatch(engine: Engine, opts: BatchContrastiveLossOptions<F
   const reference = batchContrastiveReference({ ...opts, a, b });
   const { dim, similarity = 'cosine' } = opts;
   const scale = opts.logitScale ?? 1 / (opts.temperature ?? 0.1);
-  const limit = tolerance(a, 1 / scale, Math.max(1, similarity === 'cosine' ? 1 : 4 * largestRowBound([...a, ...(b ?? [])], dim, 'dot') ** 2 * dim));
+  const limit = tolerance(a, 1 / scale, Math.max(1, similarity === 'cosine' ? 1 : 4 * similarityGradientBound([...a, ...(b ?? [])], dim, 'dot') ** 2 * dim));
   const rows = reference.losses.length;
   const upstream = opts.gradOutput ?? 1;
   const weight = typeof upstream === 'number' ? Math.abs(upstream) / ((opts.reduction ?? 'mean') === 'mean' ? Math.max(rows, 1) : 1) : maxAbs(upstream);
-  const bound = largestRowBound([...a, ...(b ?? [])], dim, similarity);
+  const bound = similarityGradientBound([...a, ...(b ?? [])], dim, similarity);
   // |∂L/∂ℓ| ≤ 2 per entry (a row and a column term), times |∂s/∂x|, summed over up to 2n entries.
   const gradientScale = Math.max(maxAbs(reference.gradA), reference.gradB ? maxAbs(reference.gradB) : 0, 2 * weight * scale * bound);
   expect(relativeError(result.losses, reference.losses), 'losses').toBeLessThanOrEqual(limit);

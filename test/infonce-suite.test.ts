@@ -9,24 +9,10 @@ import {
 import { infoNCEReference } from '../src/reference/index.js';
 import { backendsUnderTest } from './helpers/backends.js';
 import { maxAbs, relativeError } from './helpers/compare.js';
-import { tolerance } from './helpers/check.js';
+import { similarityGradientBound, tolerance } from './helpers/check.js';
 import { makeTriplets, randomArray, seededRandom } from './helpers/data.js';
 
 const SIMILARITIES: Similarity[] = ['cosine', 'dot', 'euclidean'];
-
-function rowNormBound(values: ArrayLike<number>, dim: number, similarity: Similarity, eps: number): number {
-  let bound = 0;
-  for (let row = 0; row * dim < values.length; row++) {
-    let sum = 0;
-    let largest = 0;
-    for (let j = 0; j < dim; j++) {
-      sum += values[row * dim + j] ** 2;
-      largest = Math.max(largest, Math.abs(values[row * dim + j]));
-    }
-    bound = Math.max(bound, similarity === 'cosine' ? 2 / Math.max(Math.sqrt(sum), eps) : similarity === 'dot' ? largest : 1);
-  }
-  return bound;
-}
 
 /** Largest norm-wise error of the outputs, against the tolerance of DESIGN.md §4. */
 function expectAccurateInfoNCE(engine: Engine, options: InfoNCELossOptions<FloatArray>): void {
@@ -41,7 +27,7 @@ function expectAccurateInfoNCE(engine: Engine, options: InfoNCELossOptions<Float
   const rows = reference.losses.length;
   const upstream = options.gradOutput ?? 1;
   const weight = typeof upstream === 'number' ? Math.abs(upstream) / ((options.reduction ?? 'mean') === 'mean' ? Math.max(rows, 1) : 1) : maxAbs(upstream);
-  const bound = Math.max(...[plain.anchor, plain.positive, plain.negatives].map((x) => rowNormBound(x, dim, similarity, eps)));
+  const bound = Math.max(...[plain.anchor, plain.positive, plain.negatives].map((x) => similarityGradientBound(x, dim, similarity, eps)));
   const gradientScale = Math.max(maxAbs(reference.gradAnchor), maxAbs(reference.gradNegatives), (weight / temperature) * bound);
   const errors = {
     losses: relativeError(result.losses, reference.losses),

@@ -1,6 +1,6 @@
 // Runs one tripletLoss call on an engine and on the float64 reference, and measures every output.
 import { expect } from 'vitest';
-import type { Engine, FloatArray, TripletLossOptions } from '../../src/index.js';
+import type { Engine, FloatArray, Similarity, TripletLossOptions } from '../../src/index.js';
 import { sigmoid, tripletLossReference, type TripletReferenceResult } from '../../src/reference/index.js';
 import { expectAllFinite, maxAbs, minNormalOf, relativeError } from './compare.js';
 
@@ -12,6 +12,25 @@ import { expectAllFinite, maxAbs, minNormalOf, relativeError } from './compare.j
  */
 export function tolerance(array: FloatArray, temperature: number, similarityScale = 1): number {
   return (array instanceof Float64Array ? 1e-10 : 1e-5) * Math.max(1, (0.05 * similarityScale) / temperature);
+}
+
+/**
+ * A bound on |∂sim(x, y)/∂x_j| over the rows of `values` [rows, dim]: cosine 2/max(‖x‖, ε), dot
+ * max|y_j| (the rows are the other operand), euclidean 1. Gradient errors are measured against
+ * |∂L/∂s| times this: the size of the terms a gradient element sums, even where they cancel.
+ */
+export function similarityGradientBound(values: ArrayLike<number>, dim: number, similarity: Similarity, eps = 1e-8): number {
+  let bound = 0;
+  for (let row = 0; row * dim < values.length; row++) {
+    let sum = 0;
+    let largest = 0;
+    for (let j = 0; j < dim; j++) {
+      sum += values[row * dim + j] ** 2;
+      largest = Math.max(largest, Math.abs(values[row * dim + j]));
+    }
+    bound = Math.max(bound, similarity === 'cosine' ? 2 / Math.max(Math.sqrt(sum), eps) : similarity === 'dot' ? largest : 1);
+  }
+  return bound;
 }
 
 /** max(1, max |s⁺|, max |s⁻|) of a reference result. */
