@@ -134,6 +134,21 @@ describe.each(backendsUnderTest())('batchContrastiveLoss on %s', (backend) => {
     );
   });
 
+  it('gradients: false skips the gradient products but keeps the loss and ∂/∂σ; checkFinite names a bad input', () => {
+    for (const mode of MODES) {
+      const base = options(mode, 'f32', 7, 5, 13);
+      const full = engine.batchContrastiveLoss(base);
+      const lossOnly = engine.batchContrastiveLoss({ ...base, gradients: false });
+      expect(lossOnly.gradA).toBeNull();
+      expect(lossOnly.gradB).toBeNull();
+      expect(Array.from(lossOnly.losses)).toEqual(Array.from(full.losses));
+      expect(lossOnly.gradTemperature).toBeCloseTo(full.gradTemperature!, 12);
+      const b = base.b.slice();
+      b[7] = Infinity;
+      expect(() => engine.batchContrastiveLoss({ ...base, b, checkFinite: true })).toThrow(/b\[7\] \(row 1, column 2\) is Infinity/);
+    }
+  });
+
   it('rejects bad input with typed errors that state expected vs actual', () => {
     const base = options('clip', 'f32', 4, 8, 3);
     const call = (overrides: object) => () => engine.batchContrastiveLoss({ ...base, ...overrides } as BatchContrastiveLossOptions<FloatArray>);

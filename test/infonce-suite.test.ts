@@ -151,6 +151,21 @@ describe.each(backendsUnderTest())('infoNCELoss on %s', (backend) => {
     );
   });
 
+  it('gradients: false skips the backward pass but keeps the loss and ∂/∂σ; checkFinite names a bad input', () => {
+    for (const layout of ['paired', 'shared'] as const) {
+      const options = batch('f32', 5, 3, 9, layout, 21);
+      const full = engine.infoNCELoss(options);
+      const lossOnly = engine.infoNCELoss({ ...options, gradients: false });
+      expect(lossOnly.gradAnchor).toBeNull();
+      expect(lossOnly.gradNegatives).toBeNull();
+      expect(Array.from(lossOnly.losses)).toEqual(Array.from(full.losses));
+      expect(lossOnly.gradTemperature).toBeCloseTo(full.gradTemperature, 12);
+      const negatives = options.negatives.slice();
+      negatives[10] = NaN;
+      expect(() => engine.infoNCELoss({ ...options, negatives, checkFinite: true })).toThrow(/negatives\[10\] \(row 1, column 1\) is NaN/);
+    }
+  });
+
   it('rejects bad input with typed errors that state expected vs actual', () => {
     const options = batch('f32', 4, 3, 8, 'paired', 9);
     const call = (overrides: object) => () => engine.infoNCELoss({ ...options, ...overrides } as InfoNCELossOptions<FloatArray>);
