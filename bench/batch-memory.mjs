@@ -9,12 +9,9 @@
 // (default: every available WebAssembly flavour; 'js' runs only when named, as it takes minutes).
 // Exits non-zero when any peak reaches 512 MiB or a child fails. Results: bench/results/batch-memory.json.
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableBackends, createEngine } from 'contrastive-loss';
-import { randomArray } from './lib/common.mjs';
+import { randomArray, writeResults } from './lib/common.mjs';
 
 const ROWS = 16384;
 const DIM = 128;
@@ -22,7 +19,6 @@ const TEMPERATURE = 0.1;
 const EPS = 1e-8;
 const LIMIT_MIB = 512;
 const THIS_FILE = fileURLToPath(import.meta.url);
-const RESULTS = join(dirname(THIS_FILE), 'results');
 const MiB = 2 ** 20;
 
 async function engineWithBatchLoss(backend) {
@@ -94,17 +90,12 @@ console.table(rows);
 const over = results.filter((r) => !r.error && r.peakRssMiB >= LIMIT_MIB).map((r) => r.backend);
 if (over.length > 0) console.error(`peak RSS reached ${LIMIT_MIB} MiB on: ${over.join(', ')}`);
 
-mkdirSync(RESULTS, { recursive: true });
-writeFileSync(join(RESULTS, 'batch-memory.json'), `${JSON.stringify({
+writeResults('batch-memory.json', {
   benchmark: 'batchContrastiveLoss peak RSS',
-  date: new Date().toISOString(),
-  node: process.version,
-  cpu: cpus()[0]?.model,
   shape: { mode: 'clip', rows: ROWS, columns: ROWS, dim: DIM, dtype: 'f32', similarity: 'cosine', temperature: TEMPERATURE, gradients: true },
   limitMiB: LIMIT_MIB,
   materialisedLogitsMiB: (ROWS * ROWS * 4) / MiB,
   results,
   rows,
-}, null, 2)}\n`);
-console.log(`\nwrote ${join('bench', 'results', 'batch-memory.json')}`);
+});
 if (failed || over.length > 0) process.exitCode = 1;

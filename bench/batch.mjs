@@ -7,13 +7,9 @@
 // runs every case, starting at a different case); ratios are taken between per-case medians
 // across rounds. Results: bench/results/batch.json.
 import b from 'benny';
-import { cpus } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { availableBackends, createEngine } from 'contrastive-loss';
 import { createTfjsClipLoss } from './baselines/tfjs-clip.mjs';
-import { randomArray, median } from './lib/common.mjs';
+import { randomArray, median, writeResults } from './lib/common.mjs';
 
 const ROWS = 4096;
 const DIM = 256;
@@ -28,7 +24,6 @@ const TOLERANCE = 1e-4;
 // take 3.5 minutes. So the tfjs step is timed directly, once per round, in its turn in the round's
 // order (after one untimed warm-up step, which also gives the values checked below).
 const TFJS = 'tfjs-wasm autodiff';
-const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results');
 const length = ROWS * DIM;
 
 function newOutputs() {
@@ -177,12 +172,8 @@ for (const [name, time] of ms) console.log(`  ${name.padEnd(32)} ${time.toFixed(
 console.table(rows);
 for (const note of notes) console.log(note);
 
-mkdirSync(RESULTS, { recursive: true });
-const report = {
+writeResults('batch.json', {
   benchmark: 'batchContrastiveLoss',
-  date: new Date().toISOString(),
-  node: process.version,
-  cpu: cpus()[0]?.model,
   shape: { mode: 'clip', rows: ROWS, dim: DIM, dtype: 'f32', similarity: 'cosine', temperature: TEMPERATURE, gradients: true },
   rounds: ROUNDS,
   tfjsBackend: tfjs.backend,
@@ -190,8 +181,6 @@ const report = {
   perRoundMilliseconds: Object.fromEntries(perRound),
   ratios: rows,
   notes,
-};
-writeFileSync(join(RESULTS, 'batch.json'), `${JSON.stringify(report, null, 2)}\n`);
-console.log(`\nwrote ${join('bench', 'results', 'batch.json')}`);
+});
 tfjs.dispose();
 if (!agree) process.exitCode = 1;

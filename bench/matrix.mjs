@@ -4,19 +4,14 @@
 // multiply-add peak each flavour measures on this machine. One process, interleaved rounds,
 // per-case medians. Results: bench/results/matrix.json.
 import b from 'benny';
-import { cpus } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { availableBackends, createEngine } from 'contrastive-loss';
 import { measureSimdPeak } from './baselines/simd-peak.mjs';
-import { randomArray, median } from './lib/common.mjs';
+import { randomArray, median, RESULTS_FOLDER, writeResults } from './lib/common.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SHAPES = [[1024, 1024, 256], [2048, 2048, 512]];
-const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
 await tf.setBackend('wasm');
 await tf.ready();
@@ -72,7 +67,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     `similarityMatrix f32 dot, round ${round}/${ROUNDS}`,
     ...order.map(([name, { run }]) => b.add(name, run, { maxTime: 0.5, minSamples: 5 })),
     b.cycle(),
-    ...(round === ROUNDS ? [b.save({ file: 'matrix-benny', folder: RESULTS, details: false, format: 'json' })] : []),
+    ...(round === ROUNDS ? [b.save({ file: 'matrix-benny', folder: RESULTS_FOLDER, details: false, format: 'json' })] : []),
   );
   for (const result of summary.results) perRound.get(result.name).push(result.details.median * 1e3);
 }
@@ -97,9 +92,7 @@ console.log(`\nMedians of ${ROUNDS} interleaved rounds, similarityMatrix float32
 console.table(rows);
 for (const [flavour, peak] of Object.entries(peaks)) console.log(`measured f32x4 multiply-add peak, ${flavour}: ${peak.toFixed(1)} GFLOP/s`);
 
-mkdirSync(RESULTS, { recursive: true });
-writeFileSync(join(RESULTS, 'matrix.json'), `${JSON.stringify({
-  benchmark: 'similarityMatrix', date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model,
+writeResults('matrix.json', {
+  benchmark: 'similarityMatrix',
   rounds: ROUNDS, peakGflops: peaks, medianMilliseconds: Object.fromEntries([...perRound].map(([k, v]) => [k, median(v)])), rows,
-}, null, 2)}\n`);
-console.log(`\nwrote ${join('bench', 'results', 'matrix.json')}`);
+});

@@ -7,21 +7,16 @@
 // per-case medians across rounds.
 // Results: bench/results/triplet.json.
 import b from 'benny';
-import { cpus } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { availableBackends, createEngine } from 'contrastive-loss';
 import { fusedTripletLossCosine } from './baselines/fused-js.mjs';
 import { createTfjsTripletLoss } from './baselines/tfjs-autodiff.mjs';
-import { randomArray, median } from './lib/common.mjs';
+import { randomArray, median, RESULTS_FOLDER, writeResults } from './lib/common.mjs';
 
 const ROWS = 4096;
 const DIM = 256;
 const TEMPERATURE = 0.1;
 const EPS = 1e-8;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results');
 const length = ROWS * DIM;
 
 function newOutputs() {
@@ -101,7 +96,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     `tripletLoss N=${ROWS} D=${DIM} f32 cosine with gradients, round ${round}/${ROUNDS}`,
     ...order.map(([name, run]) => b.add(name, run, { maxTime: 0.5, minSamples: 5 })),
     b.cycle(),
-    ...(round === ROUNDS ? [b.save({ file: 'triplet-benny', folder: RESULTS, details: false, format: 'json' })] : []),
+    ...(round === ROUNDS ? [b.save({ file: 'triplet-benny', folder: RESULTS_FOLDER, details: false, format: 'json' })] : []),
   );
   for (const result of summary.results) perRound.get(result.name).push(result.details.median * 1e3);
 }
@@ -125,12 +120,8 @@ for (const [name, time] of ms) console.log(`  ${name.padEnd(44)} ${time.toFixed(
 console.table(rows);
 for (const note of notes) console.log(note);
 
-mkdirSync(RESULTS, { recursive: true });
-const report = {
+writeResults('triplet.json', {
   benchmark: 'tripletLoss',
-  date: new Date().toISOString(),
-  node: process.version,
-  cpu: cpus()[0]?.model,
   shape: { rows: ROWS, dim: DIM, dtype: 'f32', similarity: 'cosine', temperature: TEMPERATURE, gradients: true },
   rounds: ROUNDS,
   tfjsBackend: tfjs.backend,
@@ -138,7 +129,5 @@ const report = {
   perRoundMilliseconds: Object.fromEntries(perRound),
   ratios: rows,
   notes,
-};
-writeFileSync(join(RESULTS, 'triplet.json'), `${JSON.stringify(report, null, 2)}\n`);
-console.log(`\nwrote ${join('bench', 'results', 'triplet.json')}`);
+});
 tfjs.dispose();

@@ -5,7 +5,7 @@ import { BACKEND_REQUESTS, createBackend } from './backends/registry.js';
 import { newArray, operandArray } from './buffers.js';
 import type {
   ArrayOf, BackendName, BackendRequest, BatchContrastiveLossOptions, BatchContrastiveLossResult, BatchMode, DType,
-  EngineBuffer, FloatArray, InfoNCELossOptions, InfoNCELossResult, NegativeLayout, Operand, Reduction, Similarity,
+  EngineBuffer, FloatArray, InfoNCELossOptions, InfoNCELossResult, LossOptions, NegativeLayout, Operand, Reduction, Similarity,
   SimilarityOptions, TripletLossOptions, TripletLossResult,
 } from './types.js';
 import {
@@ -120,7 +120,7 @@ function anchorAndPositive(options: { anchor: unknown; positive: unknown; dim: u
 }
 
 /** The options every loss op shares, checked and with their defaults. */
-function lossOptions(options: TripletLossOptions | InfoNCELossOptions | BatchContrastiveLossOptions, rows: number) {
+function lossOptions(options: LossOptions & { out?: object }, rows: number) {
   const reduction = checkChoice('reduction', options.reduction ?? 'mean', REDUCTIONS);
   const { out = {} } = options;
   if (typeof out !== 'object' || out === null) throw new TypeError(`out must be an object, got ${describeKind(out)}`);

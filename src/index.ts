@@ -4,6 +4,6 @@ export { availableBackends } from './backends/registry.js';
 export type {
   ArrayOf, BackendName, BackendRequest, BatchContrastiveLossOptions, BatchContrastiveLossOutputs,
   BatchContrastiveLossResult, BatchMode, DType, EngineBuffer, FloatArray, InfoNCELossOptions, InfoNCELossOutputs,
-  InfoNCELossResult, NegativeLayout, Operand, Reduction, Similarity, SimilarityOptions, TripletLossOptions,
+  InfoNCELossResult, LossOptions, NegativeLayout, Operand, Reduction, Similarity, SimilarityOptions, TripletLossOptions,
   TripletLossOutputs, TripletLossResult,
 } from './types.js';

@@ -52,13 +52,8 @@ export interface TripletLossOutputs<A extends FloatArray = FloatArray> {
   gradNegative?: Operand<A>;
 }
 
-export interface TripletLossOptions<A extends FloatArray = FloatArray> {
-  /** Row-major [n, dim] anchors z. */
-  anchor: Operand<A>;
-  /** Row-major [n, dim] positives z⁺. */
-  positive: Operand<A>;
-  /** Row-major [n, dim] negatives z⁻. */
-  negative: Operand<A>;
+/** The options every loss op takes. */
+export interface LossOptions {
   /** Row length; an integer ≥ 1. */
   dim: number;
   /** σ > 0, finite. Default 0.1. */
@@ -71,13 +66,22 @@ export interface TripletLossOptions<A extends FloatArray = FloatArray> {
   reduction?: Reduction;
   /**
    * Upstream gradient: gradients are ∂(gradOutput·loss)/∂input. A number (default 1), or with
-   * reduction 'none' one value per triplet.
+   * reduction 'none' one value per loss row (per triplet, anchor, …).
    */
   gradOutput?: number | ArrayLike<number>;
   /** Default true; false skips the backward pass (gradient fields are then null). */
   gradients?: boolean;
   /** Default false; true scans the inputs first and throws a RangeError at the first NaN or ±Infinity. */
   checkFinite?: boolean;
+}
+
+export interface TripletLossOptions<A extends FloatArray = FloatArray> extends LossOptions {
+  /** Row-major [n, dim] anchors z. */
+  anchor: Operand<A>;
+  /** Row-major [n, dim] positives z⁺. */
+  positive: Operand<A>;
+  /** Row-major [n, dim] negatives z⁻. */
+  negative: Operand<A>;
   out?: TripletLossOutputs<A>;
 }
 
@@ -123,8 +127,11 @@ export interface InfoNCELossOutputs<A extends FloatArray = FloatArray> {
   gradNegatives?: Operand<A>;
 }
 
-export interface InfoNCELossOptions<A extends FloatArray = FloatArray>
-  extends Omit<TripletLossOptions<A>, 'negative' | 'out'> {
+export interface InfoNCELossOptions<A extends FloatArray = FloatArray> extends LossOptions {
+  /** Row-major [n, dim] anchors. */
+  anchor: Operand<A>;
+  /** Row-major [n, dim] positives. */
+  positive: Operand<A>;
   /** 'paired' (default): [n, k, dim], rows i·k … i·k + k − 1 are anchor i's negatives. 'shared': one bank [m, dim]. */
   negatives: Operand<A>;
   negativeLayout?: NegativeLayout;
@@ -159,7 +166,7 @@ export interface BatchContrastiveLossOutputs<A extends FloatArray = FloatArray> 
   gradB?: Operand<A>;
 }
 
-export interface BatchContrastiveLossOptions<A extends FloatArray = FloatArray> {
+export interface BatchContrastiveLossOptions<A extends FloatArray = FloatArray> extends LossOptions {
   /** [n, dim]: CLIP's first modality, or the first view. */
   a: Operand<A>;
   /** [n, dim]: CLIP's second modality or the second view; required for 'clip' and 'ntxent', optional for 'supcon'. */
@@ -167,18 +174,8 @@ export interface BatchContrastiveLossOptions<A extends FloatArray = FloatArray> 
   mode: BatchMode;
   /** 'supcon' only: one integer class label per row of a (b's rows share them). */
   labels?: ArrayLike<number>;
-  dim: number;
-  /** σ > 0: logits are s/σ. Default 0.1. */
-  temperature?: number;
-  /** CLIP's learnable e^θ > 0: logits are logitScale·s, and gradLogitScale is returned instead of gradTemperature. */
+  /** CLIP's learnable e^θ > 0, instead of temperature: logits are logitScale·s, and gradLogitScale is returned. */
   logitScale?: number;
-  similarity?: Similarity;
-  eps?: number;
-  reduction?: Reduction;
-  /** A number, or with reduction 'none' one value per loss row. */
-  gradOutput?: number | ArrayLike<number>;
-  gradients?: boolean;
-  checkFinite?: boolean;
   out?: BatchContrastiveLossOutputs<A>;
 }
 

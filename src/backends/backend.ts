@@ -7,14 +7,13 @@ export type { TripletSums };
 /** Σ L_i and Σ g_i·∂L_i/∂σ of one call, what every loss op returns besides its arrays. */
 export type LossSums = TripletSums;
 
-/** One validated tripletLoss call: every operand has `dtype` and the right length. */
-export interface TripletProblem {
+/** What the anchor-based losses share: every operand has `dtype` and the right length. */
+interface AnchorLossProblem {
   dtype: DType;
   rows: number;
   dim: number;
   anchor: Operand;
   positive: Operand;
-  negative: Operand;
   similarity: Similarity;
   temperature: number;
   eps: number;
@@ -23,6 +22,11 @@ export interface TripletProblem {
   gradOutput: FloatArray | null;
   losses: Operand;
   similarityPositive: Operand;
+}
+
+/** One validated tripletLoss call. */
+export interface TripletProblem extends AnchorLossProblem {
+  negative: Operand;
   similarityNegative: Operand;
   /** Null skips the backward pass. */
   gradients: { anchor: Operand; positive: Operand; negative: Operand } | null;
@@ -54,22 +58,10 @@ export interface SimilarityMatrixProblem {
 }
 
 /** One validated infoNCELoss call; `negatives` has n·k rows ('paired') or k rows ('shared'). */
-export interface InfoNCEProblem {
-  dtype: DType;
-  rows: number;
+export interface InfoNCEProblem extends AnchorLossProblem {
   k: number;
-  dim: number;
-  anchor: Operand;
-  positive: Operand;
   negatives: Operand;
   negativeLayout: NegativeLayout;
-  similarity: Similarity;
-  temperature: number;
-  eps: number;
-  gradScale: number;
-  gradOutput: FloatArray | null;
-  losses: Operand;
-  similarityPositive: Operand;
   similarityNegatives: Operand;
   gradients: { anchor: Operand; positive: Operand; negatives: Operand } | null;
 }
