@@ -119,13 +119,17 @@ function anchorAndPositive(options: { anchor: unknown; positive: unknown; dim: u
   return { dtype: anchorInfo.dtype, dim, rows };
 }
 
-/** The options every loss op shares, checked and with their defaults. */
+/** σ, checked, with its default. */
+function temperatureOf(options: LossOptions): number {
+  return checkPositiveFinite('temperature', options.temperature ?? DEFAULT_TEMPERATURE);
+}
+
+/** The options every loss op shares (but σ, which batchContrastiveLoss may replace), checked and with their defaults. */
 function lossOptions(options: LossOptions & { out?: object }, rows: number) {
   const reduction = checkChoice('reduction', options.reduction ?? 'mean', REDUCTIONS);
   const { out = {} } = options;
   if (typeof out !== 'object' || out === null) throw new TypeError(`out must be an object, got ${describeKind(out)}`);
   return {
-    temperature: checkPositiveFinite('temperature', options.temperature ?? DEFAULT_TEMPERATURE),
     similarity: checkChoice('similarity', options.similarity ?? 'cosine', SIMILARITIES),
     eps: checkPositiveFinite('eps', options.eps ?? DEFAULT_EPS),
     reduction,
@@ -179,6 +183,7 @@ class ContrastiveEngine implements Engine {
     const negativeInfo = checkOperand('negative', negative);
     checkDtype('negative', negativeInfo, dtype, 'anchor');
     checkLength('negative', negativeInfo, size, 'n*dim');
+    const temperature = temperatureOf(options);
     const { out, gradients, checkFinite, reduction, ...common } = lossOptions(options, rows);
 
     const outputs: Record<string, Operand> = {
@@ -195,7 +200,7 @@ class ContrastiveEngine implements Engine {
     if (checkFinite) checkInputsFinite({ anchor, positive, negative }, dim, common.gradOutput);
 
     const problem: TripletProblem = {
-      dtype, rows, dim, anchor, positive, negative, ...common,
+      dtype, rows, dim, anchor, positive, negative, temperature, ...common,
       losses: outputs.losses,
       similarityPositive: outputs.similarityPositive,
       similarityNegative: outputs.similarityNegative,
@@ -238,6 +243,7 @@ class ContrastiveEngine implements Engine {
         throw new RangeError(`k is ${options.k} but the shared bank negatives has m = ${k} rows`);
       }
     }
+    const temperature = temperatureOf(options);
     const { out, gradients, checkFinite, reduction, ...common } = lossOptions(options, rows);
 
     const outputs: Record<string, Operand> = {
@@ -255,7 +261,7 @@ class ContrastiveEngine implements Engine {
     if (checkFinite) checkInputsFinite({ anchor, positive, negatives }, dim, common.gradOutput);
 
     const sums = this.impl.infoNCELoss({
-      dtype, rows, k, dim, anchor, positive, negatives, negativeLayout, ...common,
+      dtype, rows, k, dim, anchor, positive, negatives, negativeLayout, temperature, ...common,
       losses: outputs.losses,
       similarityPositive: outputs.similarityPositive,
       similarityNegatives: outputs.similarityNegatives,
@@ -300,9 +306,8 @@ class ContrastiveEngine implements Engine {
     }
     const scaling = options.logitScale !== undefined
       ? { kind: 'logitScale' as const, value: checkPositiveFinite('logitScale', options.logitScale) }
-      : { kind: 'temperature' as const, value: checkPositiveFinite('temperature', options.temperature ?? DEFAULT_TEMPERATURE) };
-    const { out, gradients, checkFinite, reduction, similarity, eps, gradScale, gradOutput } = lossOptions(
-      { ...options, temperature: undefined }, lossRows);
+      : { kind: 'temperature' as const, value: temperatureOf(options) };
+    const { out, gradients, checkFinite, reduction, similarity, eps, gradScale, gradOutput } = lossOptions(options, lossRows);
 
     const outputs: Record<string, Operand> = {
       losses: outputOperand('out.losses', out.losses, dtype, lossRows, mode === 'clip' || b === undefined ? 'n' : '2n', 'a'),
