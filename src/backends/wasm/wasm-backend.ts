@@ -490,7 +490,8 @@ export class WasmBackend implements Backend {
       product(address(at.ht), rows * bytes, columns, rows, address(at.columnsX) + i0 * width * bytes, xRows * width * bytes,
         dim, gradY + j0 * rowBytes, rowBytes);
     });
-    if (problem.scaling.kind === 'temperature') gradScaling *= -scale * scale; // ∂/∂σ = −∂/∂(1/σ)·(1/σ)²
+    // ∂/∂σ = −∂/∂(1/σ)·(1/σ)² (and 0, not −0, when nothing contributed).
+    if (problem.scaling.kind === 'temperature' && gradScaling !== 0) gradScaling *= -scale * scale;
 
     if (gradients) {
       const finish = f32 ? k.finishBatchGradientsF32 : k.finishBatchGradientsF64;
