@@ -363,14 +363,13 @@ export class WasmBackend implements Backend {
       x: region(xRows * rowBytes),
       y: clip ? region(n * rowBytes) : -1,
       packedY: region((f32 ? k.packedBytesF32 : k.packedBytesF64)(yRows, dim)),
-      inverseNormsY: region(yRows * 8),
       inverseNormsTile: region(R * 8),
       xHat: cosine ? region(xRows * rowBytes) : -1,
       yHat: cosine && clip ? region(n * rowBytes) : -1,
       inverseNormsX: region(xRows * 8),
       lengthsX: region(xRows * 8),
-      inverseNormsY2: region(yRows * 8),
-      lengthsY: region(yRows * 8),
+      inverseNormsY: clip ? region(n * 8) : -1,
+      lengthsY: clip ? region(n * 8) : -1,
       columnsX: region(columnsPacked * xRows * bytes),
       columnsY: clip ? region(columnsPacked * n * bytes) : -1,
       tile: region(R * C * bytes),
@@ -407,10 +406,11 @@ export class WasmBackend implements Backend {
     const yProduct = !clip ? xProduct : cosine ? address(at.yHat) : y;
     if (cosine) {
       normalize(x, xRows, dim, problem.eps, xProduct, address(at.inverseNormsX), address(at.lengthsX));
-      if (clip) normalize(y, n, dim, problem.eps, yProduct, address(at.inverseNormsY2), address(at.lengthsY));
+      if (clip) normalize(y, n, dim, problem.eps, yProduct, address(at.inverseNormsY), address(at.lengthsY));
     }
     (f32 ? k.packPanelsF32 : k.packPanelsF64)(y, yRows, dim, address(at.packedY));
-    (f32 ? k.inverseNormsF32 : k.inverseNormsF64)(y, yRows, dim, problem.eps, address(at.inverseNormsY));
+    // The columns' 1/max(‖y‖, ε), which the cosine tiles divide by (unused by the other similarities).
+    const inverseNormsColumns = clip ? address(at.inverseNormsY) : address(at.inverseNormsX);
     const packColumns = f32 ? k.packColumnsF32 : k.packColumnsF64;
     packColumns(xProduct, xRows, dim, address(at.columnsX));
     if (clip) packColumns(yProduct, n, dim, address(at.columnsY));
@@ -440,7 +440,7 @@ export class WasmBackend implements Backend {
         for (let j0 = 0; j0 < yRows; j0 += C) {
           const columns = Math.min(C, yRows - j0);
           similarityTile(x + i0 * rowBytes, rows, address(at.packedY) + (j0 / width) * panelBytes, columns, dim,
-            similarity, problem.eps, address(at.inverseNormsTile), address(at.inverseNormsY) + j0 * 8, address(at.tile));
+            similarity, problem.eps, address(at.inverseNormsTile), inverseNormsColumns + j0 * 8, address(at.tile));
           visit(i0, rows, j0, columns);
         }
       }
@@ -497,7 +497,7 @@ export class WasmBackend implements Backend {
       const finish = f32 ? k.finishBatchGradientsF32 : k.finishBatchGradientsF64;
       if (clip) {
         finish(gradX, x, n, dim, similarity, address(at.inverseNormsX), address(at.lengthsX), address(at.rowScalars));
-        finish(gradY, y, n, dim, similarity, address(at.inverseNormsY2), address(at.lengthsY), address(at.columnScalars));
+        finish(gradY, y, n, dim, similarity, address(at.inverseNormsY), address(at.lengthsY), address(at.columnScalars));
       } else {
         // X is both the rows and the columns: both corrections apply to each of its rows.
         const rowScalars = address(at.rowScalars) / 8;
