@@ -163,6 +163,11 @@ function checkLabels(labels: unknown, rows: number, lossRows: number): Int32Arra
   return result;
 }
 
+/** The result array of an output: its live view, or null for an output not computed. */
+function viewOrNull<A extends FloatArray>(operand: Operand | undefined): A | null {
+  return operand === undefined ? null : (operandArray(operand) as A);
+}
+
 /** The mean (0 for an empty batch) or the sum of the per-row losses. */
 function reducedLoss(reduction: Reduction, lossSum: number, rows: number): number {
   return reduction === 'mean' ? (rows > 0 ? lossSum / rows : 0) : lossSum;
@@ -209,15 +214,14 @@ class ContrastiveEngine implements Engine {
         : null,
     };
     const sums = this.impl.tripletLoss(problem);
-    const view = (operand: Operand | undefined) => (operand === undefined ? null : (operandArray(operand) as A));
     return {
       loss: reducedLoss(reduction, sums.lossSum, rows),
-      losses: view(outputs.losses)!,
-      similarityPositive: view(outputs.similarityPositive)!,
-      similarityNegative: view(outputs.similarityNegative)!,
-      gradAnchor: view(outputs.gradAnchor),
-      gradPositive: view(outputs.gradPositive),
-      gradNegative: view(outputs.gradNegative),
+      losses: operandArray(outputs.losses) as A,
+      similarityPositive: operandArray(outputs.similarityPositive) as A,
+      similarityNegative: operandArray(outputs.similarityNegative) as A,
+      gradAnchor: viewOrNull<A>(outputs.gradAnchor),
+      gradPositive: viewOrNull<A>(outputs.gradPositive),
+      gradNegative: viewOrNull<A>(outputs.gradNegative),
       gradTemperature: sums.gradTemperatureSum,
       backend: this.impl.name,
     };
@@ -269,15 +273,14 @@ class ContrastiveEngine implements Engine {
         ? { anchor: outputs.gradAnchor, positive: outputs.gradPositive, negatives: outputs.gradNegatives }
         : null,
     });
-    const view = (operand: Operand | undefined) => (operand === undefined ? null : (operandArray(operand) as A));
     return {
       loss: reducedLoss(reduction, sums.lossSum, rows),
-      losses: view(outputs.losses)!,
-      similarityPositive: view(outputs.similarityPositive)!,
-      similarityNegatives: view(outputs.similarityNegatives)!,
-      gradAnchor: view(outputs.gradAnchor),
-      gradPositive: view(outputs.gradPositive),
-      gradNegatives: view(outputs.gradNegatives),
+      losses: operandArray(outputs.losses) as A,
+      similarityPositive: operandArray(outputs.similarityPositive) as A,
+      similarityNegatives: operandArray(outputs.similarityNegatives) as A,
+      gradAnchor: viewOrNull<A>(outputs.gradAnchor),
+      gradPositive: viewOrNull<A>(outputs.gradPositive),
+      gradNegatives: viewOrNull<A>(outputs.gradNegatives),
       gradTemperature: sums.gradTemperatureSum,
       backend: this.impl.name,
     };
@@ -328,8 +331,8 @@ class ContrastiveEngine implements Engine {
     return {
       loss: reducedLoss(reduction, sums.lossSum, lossRows),
       losses: operandArray(outputs.losses) as A,
-      gradA: outputs.gradA ? (operandArray(outputs.gradA) as A) : null,
-      gradB: outputs.gradB ? (operandArray(outputs.gradB) as A) : null,
+      gradA: viewOrNull<A>(outputs.gradA),
+      gradB: viewOrNull<A>(outputs.gradB),
       gradTemperature: scaling.kind === 'temperature' ? sums.gradScaling : null,
       gradLogitScale: scaling.kind === 'logitScale' ? sums.gradScaling : null,
       backend: this.impl.name,
