@@ -1,15 +1,19 @@
 // The façade: createEngine, input validation, and the results users see. Validation happens here,
 // once per call; the backend then only computes (DESIGN.md §2).
-import type { Backend, TripletProblem } from './backends/backend.js';
+import { BackendChooser, type BackendChoice, type EngineOp, type GpuOptions, type GpuStatus, type OpShape } from './backend-choice.js';
+import type {
+  Backend, BatchProblem, BatchSums, InfoNCEProblem, LossSums, SimilarityMatrixProblem, SimilarityProblem, TripletProblem,
+} from './backends/backend.js';
+import { GPU_OPS, type GpuBackend, type GpuOp } from './backends/gpu/gpu-backend.js';
 import { BACKEND_REQUESTS, createBackend } from './backends/registry.js';
 import { newArray, operandArray } from './buffers.js';
 import type {
-  ArrayOf, BackendName, BackendRequest, BatchContrastiveLossOptions, BatchContrastiveLossResult, BatchMode, DType,
+  ArrayOf, BackendName, BackendRequest, GpuBackendName, ResultBackend, BatchContrastiveLossOptions, BatchContrastiveLossResult, BatchMode, DType,
   EngineBuffer, FloatArray, InfoNCELossOptions, InfoNCELossResult, LossOptions, NegativeLayout, Operand, Reduction, Similarity,
   SimilarityOptions, TripletLossOptions, TripletLossResult,
 } from './types.js';
 import {
-  checkAllFinite, checkBoolean, checkChoice, checkDim, checkDtype, checkFiniteNumber, checkLength, checkNoOverlap,
+  checkAllFinite, checkBoolean, checkChoice, checkCount, checkDim, checkDtype, checkFiniteNumber, checkLength, checkNoOverlap,
   checkOperand, checkPositiveFinite, checkPositiveInteger, describeKind, rowsOf,
 } from './validation.js';
 
@@ -20,18 +24,30 @@ const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 const DTYPES: readonly DType[] = ['f32', 'f64'];
 const NEGATIVE_LAYOUTS: readonly NegativeLayout[] = ['paired', 'shared'];
 const BATCH_MODES: readonly BatchMode[] = ['clip', 'ntxent', 'supcon'];
+const ENGINE_OPS: readonly EngineOp[] = [...GPU_OPS, 'infoNCELoss', 'batchContrastiveLoss'];
 
 export interface EngineOptions {
   /**
-   * 'auto' (default): the fastest backend that runs here; 'wasm': the best WebAssembly flavour
-   * (error if none runs); or one exact backend name.
+   * 'auto' (default): the fastest CPU backend that runs here, and for async ops the GPU where it is
+   * measured to be faster; 'gpu': async ops on the GPU whenever they have a GPU kernel (an error if
+   * gpu.js finds no GPU); 'wasm': the best WebAssembly flavour (error if none runs); or one exact
+   * CPU backend name.
    */
-  backend?: BackendRequest;
+  backend?: BackendRequest | 'gpu';
+  /** The GPU path (gpu.js, an optional peer dependency): options, or false not to look for a GPU. */
+  gpu?: GpuOptions | false;
 }
 
 export interface Engine {
-  /** The kernels this engine runs: 'wasm-relaxed-simd', 'wasm-simd', 'wasm-scalar' or 'js'. */
+  /** The CPU kernels this engine runs (every sync op): 'wasm-relaxed-simd', 'wasm-simd', 'wasm-scalar' or 'js'. */
   readonly backend: BackendName;
+  /** The GPU path: which gpu.js backend and renderer, or why there is none or 'auto' does not use it. */
+  readonly gpu: GpuStatus;
+  /**
+   * The backend the async form of `op` would run on for this shape, and why. Sync ops always run
+   * on `backend`.
+   */
+  explain(op: EngineOp, shape: OpShape): BackendChoice;
   /** Triplet contrastive loss L_c = softplus((s⁻ − s⁺)/σ) per triplet, with all its gradients. */
   tripletLoss<A extends FloatArray>(options: TripletLossOptions<A>): TripletLossResult<A>;
   /**
@@ -58,6 +74,16 @@ export interface Engine {
    * without copying (see EngineBuffer for how its view stays valid). Free it with `free()`.
    */
   allocate<D extends DType = 'f32'>(length: number, dtype?: D): EngineBuffer<ArrayOf<D>>;
+  /** tripletLoss, on the GPU when explain('tripletLoss', …) says so. Same inputs and results. */
+  tripletLossAsync<A extends FloatArray>(options: TripletLossOptions<A>): Promise<TripletLossResult<A>>;
+  /** infoNCELoss as a Promise (it has no GPU kernel yet: it runs on the CPU). */
+  infoNCELossAsync<A extends FloatArray>(options: InfoNCELossOptions<A>): Promise<InfoNCELossResult<A>>;
+  /** batchContrastiveLoss as a Promise (it has no GPU kernel yet: it runs on the CPU). */
+  batchContrastiveLossAsync<A extends FloatArray>(options: BatchContrastiveLossOptions<A>): Promise<BatchContrastiveLossResult<A>>;
+  /** similarity, on the GPU when explain('similarity', …) says so. */
+  similarityAsync<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): Promise<A>;
+  /** similarityMatrix, on the GPU when explain('similarityMatrix', …) says so. */
+  similarityMatrixAsync<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): Promise<A>;
 }
 
 /** Creates an engine; resolves once its kernels are compiled and instantiated. */
@@ -65,8 +91,35 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`createEngine options must be an object, got ${describeKind(options)}`);
   }
-  const request = checkChoice('backend', options.backend ?? 'auto', BACKEND_REQUESTS);
-  return new ContrastiveEngine(await createBackend(request));
+  const request = checkChoice('backend', options.backend ?? 'auto', [...BACKEND_REQUESTS, 'gpu'] as const);
+  const gpuOptions = checkGpuOptions(options.gpu);
+  const cpu = await createBackend(request === 'gpu' ? 'auto' : request);
+  const chooser = await BackendChooser.create(request === 'auto' || request === 'gpu' ? request : 'cpu', cpu, gpuOptions);
+  return new ContrastiveEngine(cpu, chooser);
+}
+
+function checkGpuOptions(gpu: unknown): GpuOptions | false | undefined {
+  if (gpu === undefined || gpu === false) return gpu;
+  if (typeof gpu !== 'object' || gpu === null) throw new TypeError(`gpu must be an options object or false, got ${describeKind(gpu)}`);
+  const { instance, minWork, allowSoftwareRenderer } = gpu as GpuOptions;
+  if (instance !== undefined && typeof (instance as { createKernel?: unknown })?.createKernel !== 'function') {
+    throw new TypeError(`gpu.instance must be a gpu.js GPU instance (with createKernel), got ${describeKind(instance)}`);
+  }
+  if (typeof minWork === 'number') checkNonNegative('gpu.minWork', minWork);
+  else if (minWork !== undefined) {
+    if (typeof minWork !== 'object' || minWork === null) throw new TypeError(`gpu.minWork must be a number or an object, got ${describeKind(minWork)}`);
+    for (const [op, work] of Object.entries(minWork)) {
+      checkChoice('gpu.minWork key', op, GPU_OPS);
+      checkNonNegative(`gpu.minWork.${op}`, work);
+    }
+  }
+  if (allowSoftwareRenderer !== undefined) checkBoolean('gpu.allowSoftwareRenderer', allowSoftwareRenderer);
+  return gpu as GpuOptions;
+}
+
+function checkNonNegative(name: string, value: unknown): void {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describeKind(value)}`);
+  if (!(value >= 0)) throw new RangeError(`${name} must be >= 0 (Infinity: never), got ${value}`);
 }
 
 function checkOptionsObject(name: string, options: unknown): void {
@@ -173,14 +226,121 @@ function reducedLoss(reduction: Reduction, lossSum: number, rows: number): numbe
   return reduction === 'mean' ? (rows > 0 ? lossSum / rows : 0) : lossSum;
 }
 
+/** One validated call: the backend problem, and how its sums become the user's result. */
+interface PreparedCall<P, S, R> {
+  problem: P;
+  finish(sums: S, backend: ResultBackend): R;
+}
+
 class ContrastiveEngine implements Engine {
-  constructor(private readonly impl: Backend) {}
+  constructor(private readonly impl: Backend, private readonly chooser: BackendChooser) {}
 
   get backend(): BackendName {
     return this.impl.name;
   }
 
+  get gpu(): GpuStatus {
+    return this.chooser.status;
+  }
+
+  explain(op: EngineOp, shape: OpShape): BackendChoice {
+    checkChoice('op', op, ENGINE_OPS);
+    checkOptionsObject('explain', shape);
+    const rows = checkCount('shape.rows', shape.rows);
+    const dim = checkDim(shape.dim);
+    // The columns each row meets: the matrix's m, InfoNCE's positive and k negatives, the batch's n.
+    const columns = op === 'similarityMatrix' ? checkCount('shape.columns', shape.columns)
+      : op === 'infoNCELoss' ? checkCount('shape.k', shape.k) + 1
+      : op === 'batchContrastiveLoss' ? rows : 1;
+    const dtype = checkChoice('shape.dtype', shape.dtype ?? 'f32', DTYPES);
+    return this.chooser.choose(op, { rows, columns, dim, dtype });
+  }
+
   tripletLoss<A extends FloatArray>(options: TripletLossOptions<A>): TripletLossResult<A> {
+    const call = this.prepareTriplet(options);
+    return call.finish(this.impl.tripletLoss(call.problem), this.impl.name);
+  }
+
+  async tripletLossAsync<A extends FloatArray>(options: TripletLossOptions<A>): Promise<TripletLossResult<A>> {
+    const call = this.prepareTriplet(options);
+    const { problem } = call;
+    return this.runAsync('tripletLoss', problem, problem.rows, 1, call,
+      async (gpu) => { const sums = await gpu.tripletLoss(problem); return { sums, backend: sums.backend }; },
+      () => this.impl.tripletLoss(problem));
+  }
+
+  infoNCELoss<A extends FloatArray>(options: InfoNCELossOptions<A>): InfoNCELossResult<A> {
+    const call = this.prepareInfoNCE(options);
+    return call.finish(this.impl.infoNCELoss(call.problem), this.impl.name);
+  }
+
+  async infoNCELossAsync<A extends FloatArray>(options: InfoNCELossOptions<A>): Promise<InfoNCELossResult<A>> {
+    return this.infoNCELoss(options);
+  }
+
+  batchContrastiveLoss<A extends FloatArray>(options: BatchContrastiveLossOptions<A>): BatchContrastiveLossResult<A> {
+    const call = this.prepareBatch(options);
+    return call.finish(this.impl.batchContrastiveLoss(call.problem), this.impl.name);
+  }
+
+  async batchContrastiveLossAsync<A extends FloatArray>(options: BatchContrastiveLossOptions<A>): Promise<BatchContrastiveLossResult<A>> {
+    return this.batchContrastiveLoss(options);
+  }
+
+  similarity<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): A {
+    const call = this.prepareSimilarity<A>(a, b, options);
+    this.impl.similarity(call.problem);
+    return call.finish(undefined, this.impl.name);
+  }
+
+  async similarityAsync<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): Promise<A> {
+    const call = this.prepareSimilarity<A>(a, b, options);
+    const { problem } = call;
+    return this.runAsync('similarity', problem, problem.rows, 1, call,
+      async (gpu) => ({ sums: undefined, backend: await gpu.similarity(problem) }),
+      () => this.impl.similarity(problem));
+  }
+
+  similarityMatrix<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): A {
+    const call = this.prepareSimilarityMatrix<A>(a, b, options);
+    this.impl.similarityMatrix(call.problem);
+    return call.finish(undefined, this.impl.name);
+  }
+
+  async similarityMatrixAsync<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): Promise<A> {
+    const call = this.prepareSimilarityMatrix<A>(a, b, options);
+    const { problem } = call;
+    return this.runAsync('similarityMatrix', problem, problem.rows, problem.columns, call,
+      async (gpu) => ({ sums: undefined, backend: await gpu.similarityMatrix(problem) }),
+      () => this.impl.similarityMatrix(problem));
+  }
+
+  /**
+   * Runs a prepared call where the chooser says. In 'auto' a GPU failure sends this op to the CPU
+   * from then on (explain() reports the error); with backend 'gpu' the failure is the caller's.
+   */
+  private async runAsync<P extends { dtype: DType; dim: number }, S, R>(
+    op: GpuOp, problem: P, rows: number, columns: number, call: PreparedCall<P, S, R>,
+    onGpu: (gpu: GpuBackend) => Promise<{ sums: S; backend: GpuBackendName }>,
+    onCpu: () => S,
+  ): Promise<R> {
+    const choice = this.chooser.choose(op, { rows, columns, dim: problem.dim, dtype: problem.dtype });
+    const gpu = this.chooser.gpu;
+    if (choice.device === 'gpu' && gpu) {
+      try {
+        const { sums, backend } = await onGpu(gpu);
+        return call.finish(sums, backend);
+      } catch (error) {
+        if (this.chooser.forced) throw error;
+        this.chooser.disable(op, error as Error);
+      }
+    }
+    return call.finish(onCpu(), this.impl.name);
+  }
+
+  private prepareTriplet<A extends FloatArray>(
+    options: TripletLossOptions<A>,
+  ): PreparedCall<TripletProblem, LossSums, TripletLossResult<A>> {
     checkOptionsObject('tripletLoss', options);
     const { anchor, positive, negative } = options;
     const { dtype, dim, rows } = anchorAndPositive(options);
@@ -213,21 +373,25 @@ class ContrastiveEngine implements Engine {
         ? { anchor: outputs.gradAnchor, positive: outputs.gradPositive, negative: outputs.gradNegative }
         : null,
     };
-    const sums = this.impl.tripletLoss(problem);
     return {
-      loss: reducedLoss(reduction, sums.lossSum, rows),
-      losses: operandArray(outputs.losses) as A,
-      similarityPositive: operandArray(outputs.similarityPositive) as A,
-      similarityNegative: operandArray(outputs.similarityNegative) as A,
-      gradAnchor: viewOrNull<A>(outputs.gradAnchor),
-      gradPositive: viewOrNull<A>(outputs.gradPositive),
-      gradNegative: viewOrNull<A>(outputs.gradNegative),
-      gradTemperature: sums.gradTemperatureSum,
-      backend: this.impl.name,
+      problem,
+      finish: (sums, backend) => ({
+        loss: reducedLoss(reduction, sums.lossSum, rows),
+        losses: operandArray(outputs.losses) as A,
+        similarityPositive: operandArray(outputs.similarityPositive) as A,
+        similarityNegative: operandArray(outputs.similarityNegative) as A,
+        gradAnchor: viewOrNull<A>(outputs.gradAnchor),
+        gradPositive: viewOrNull<A>(outputs.gradPositive),
+        gradNegative: viewOrNull<A>(outputs.gradNegative),
+        gradTemperature: sums.gradTemperatureSum,
+        backend,
+      }),
     };
   }
 
-  infoNCELoss<A extends FloatArray>(options: InfoNCELossOptions<A>): InfoNCELossResult<A> {
+  private prepareInfoNCE<A extends FloatArray>(
+    options: InfoNCELossOptions<A>,
+  ): PreparedCall<InfoNCEProblem, LossSums, InfoNCELossResult<A>> {
     checkOptionsObject('infoNCELoss', options);
     const { anchor, positive, negatives } = options;
     const { dtype, dim, rows } = anchorAndPositive(options);
@@ -264,29 +428,33 @@ class ContrastiveEngine implements Engine {
     checkNoOverlap({ anchor, positive, negatives }, outputs, []);
     if (checkFinite) checkInputsFinite({ anchor, positive, negatives }, dim, common.gradOutput);
 
-    const sums = this.impl.infoNCELoss({
-      dtype, rows, k, dim, anchor, positive, negatives, negativeLayout, temperature, ...common,
-      losses: outputs.losses,
-      similarityPositive: outputs.similarityPositive,
-      similarityNegatives: outputs.similarityNegatives,
-      gradients: gradients
-        ? { anchor: outputs.gradAnchor, positive: outputs.gradPositive, negatives: outputs.gradNegatives }
-        : null,
-    });
     return {
-      loss: reducedLoss(reduction, sums.lossSum, rows),
-      losses: operandArray(outputs.losses) as A,
-      similarityPositive: operandArray(outputs.similarityPositive) as A,
-      similarityNegatives: operandArray(outputs.similarityNegatives) as A,
-      gradAnchor: viewOrNull<A>(outputs.gradAnchor),
-      gradPositive: viewOrNull<A>(outputs.gradPositive),
-      gradNegatives: viewOrNull<A>(outputs.gradNegatives),
-      gradTemperature: sums.gradTemperatureSum,
-      backend: this.impl.name,
+      problem: {
+        dtype, rows, k, dim, anchor, positive, negatives, negativeLayout, temperature, ...common,
+        losses: outputs.losses,
+        similarityPositive: outputs.similarityPositive,
+        similarityNegatives: outputs.similarityNegatives,
+        gradients: gradients
+          ? { anchor: outputs.gradAnchor, positive: outputs.gradPositive, negatives: outputs.gradNegatives }
+          : null,
+      },
+      finish: (sums, backend) => ({
+        loss: reducedLoss(reduction, sums.lossSum, rows),
+        losses: operandArray(outputs.losses) as A,
+        similarityPositive: operandArray(outputs.similarityPositive) as A,
+        similarityNegatives: operandArray(outputs.similarityNegatives) as A,
+        gradAnchor: viewOrNull<A>(outputs.gradAnchor),
+        gradPositive: viewOrNull<A>(outputs.gradPositive),
+        gradNegatives: viewOrNull<A>(outputs.gradNegatives),
+        gradTemperature: sums.gradTemperatureSum,
+        backend,
+      }),
     };
   }
 
-  batchContrastiveLoss<A extends FloatArray>(options: BatchContrastiveLossOptions<A>): BatchContrastiveLossResult<A> {
+  private prepareBatch<A extends FloatArray>(
+    options: BatchContrastiveLossOptions<A>,
+  ): PreparedCall<BatchProblem, BatchSums, BatchContrastiveLossResult<A>> {
     checkOptionsObject('batchContrastiveLoss', options);
     const { a, b } = options;
     const aInfo = checkOperand('a', a);
@@ -323,38 +491,48 @@ class ContrastiveEngine implements Engine {
     checkNoOverlap(inputs, outputs, []);
     if (checkFinite) checkInputsFinite(inputs, dim, gradOutput);
 
-    const sums = this.impl.batchContrastiveLoss({
-      dtype, rows, lossRows, dim, a, b: b ?? null, mode, labels, scaling, similarity, eps, gradScale, gradOutput,
-      losses: outputs.losses,
-      gradients: gradients ? { a: outputs.gradA, b: outputs.gradB ?? null } : null,
-    });
     return {
-      loss: reducedLoss(reduction, sums.lossSum, lossRows),
-      losses: operandArray(outputs.losses) as A,
-      gradA: viewOrNull<A>(outputs.gradA),
-      gradB: viewOrNull<A>(outputs.gradB),
-      gradTemperature: scaling.kind === 'temperature' ? sums.gradScaling : null,
-      gradLogitScale: scaling.kind === 'logitScale' ? sums.gradScaling : null,
-      backend: this.impl.name,
+      problem: {
+        dtype, rows, lossRows, dim, a, b: b ?? null, mode, labels, scaling, similarity, eps, gradScale, gradOutput,
+        losses: outputs.losses,
+        gradients: gradients ? { a: outputs.gradA, b: outputs.gradB ?? null } : null,
+      },
+      finish: (sums, backend) => ({
+        loss: reducedLoss(reduction, sums.lossSum, lossRows),
+        losses: operandArray(outputs.losses) as A,
+        gradA: viewOrNull<A>(outputs.gradA),
+        gradB: viewOrNull<A>(outputs.gradB),
+        gradTemperature: scaling.kind === 'temperature' ? sums.gradScaling : null,
+        gradLogitScale: scaling.kind === 'logitScale' ? sums.gradScaling : null,
+        backend,
+      }),
     };
   }
 
-  similarity<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): A {
+  private prepareSimilarity<A extends FloatArray>(
+    a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>,
+  ): PreparedCall<SimilarityProblem, undefined, A> {
     const { dtype, rows, dim, similarity, eps } = this.pairOfInputs('similarity', a, b, options);
     checkLength('b', checkOperand('b', b), rows * dim, 'n*dim');
     const out = outputOperand('out', options.out, dtype, rows, 'n', 'a');
     checkNoOverlap({ a, b }, { out }, []);
-    this.impl.similarity({ dtype, rows, dim, x: a, y: b, similarity, eps, out });
-    return operandArray(out) as A;
+    return {
+      problem: { dtype, rows, dim, x: a, y: b, similarity, eps, out },
+      finish: () => operandArray(out) as A,
+    };
   }
 
-  similarityMatrix<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): A {
+  private prepareSimilarityMatrix<A extends FloatArray>(
+    a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>,
+  ): PreparedCall<SimilarityMatrixProblem, undefined, A> {
     const { dtype, rows, dim, similarity, eps } = this.pairOfInputs('similarityMatrix', a, b, options);
     const columns = rowsOf('b', checkOperand('b', b), dim);
     const out = outputOperand('out', options.out, dtype, rows * columns, 'n*m', 'a');
     checkNoOverlap({ a, b }, { out }, []);
-    this.impl.similarityMatrix({ dtype, rows, columns, dim, a, b, similarity, eps, out });
-    return operandArray(out) as A;
+    return {
+      problem: { dtype, rows, columns, dim, a, b, similarity, eps, out },
+      finish: () => operandArray(out) as A,
+    };
   }
 
   /** What similarity() and similarityMatrix() check alike: two arrays of one type, dim, the options. */

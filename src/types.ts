@@ -21,6 +21,12 @@ export type BackendName = 'wasm-relaxed-simd' | 'wasm-simd' | 'wasm-scalar' | 'j
 /** What `createEngine` may be asked for: a family ('auto', 'wasm') or one exact backend. */
 export type BackendRequest = 'auto' | 'wasm' | BackendName;
 
+/** The gpu.js backend that computed a result of an async op: a GPU, or gpu.js's own CPU fallbacks. */
+export type GpuBackendName = 'gpujs-webgpu' | 'gpujs-webgl2' | 'gpujs-webgl' | 'gpujs-headlessgl' | 'gpujs-webasm' | 'gpujs-cpu';
+
+/** The backend named in a result: the engine's CPU backend, or the gpu.js backend of an async op. */
+export type ResultBackend = BackendName | GpuBackendName;
+
 /**
  * An array that lives in an engine's own memory (see `Engine.allocate`). Ops read and write it in
  * place, without copying. For WASM engines `array` is a view of WebAssembly memory, and growing
@@ -101,7 +107,7 @@ export interface TripletLossResult<A extends FloatArray = FloatArray> {
   /** s⁻ = sim(z, z⁻) per triplet. */
   similarityNegative: A;
   /** The backend that computed this result. */
-  backend: BackendName;
+  backend: ResultBackend;
 }
 
 export interface SimilarityOptions<A extends FloatArray = FloatArray> {
@@ -154,7 +160,7 @@ export interface InfoNCELossResult<A extends FloatArray = FloatArray> {
   similarityPositive: A;
   /** s_t⁻ per anchor and negative, [n, k]. */
   similarityNegatives: A;
-  backend: BackendName;
+  backend: ResultBackend;
 }
 
 /** In-batch losses: CLIP's symmetric loss, SimCLR's NT-Xent, supervised contrastive (SupCon). */
@@ -189,5 +195,5 @@ export interface BatchContrastiveLossResult<A extends FloatArray = FloatArray> {
   gradTemperature: number | null;
   /** ∂/∂logitScale, or null when the temperature was used. */
   gradLogitScale: number | null;
-  backend: BackendName;
+  backend: ResultBackend;
 }

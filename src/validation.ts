@@ -56,6 +56,13 @@ export function checkPositiveInteger(name: string, value: unknown): number {
   return value;
 }
 
+/** An integer >= 0 (a row count, say). */
+export function checkCount(name: string, value: unknown): number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describeKind(value)}`);
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be an integer >= 0, got ${value}`);
+  return value;
+}
+
 export function checkDim(dim: unknown): number {
   return checkPositiveInteger('dim', dim);
 }

@@ -105,7 +105,26 @@ describe.each(['wasm', 'js'] as const)('validation (%s)', (backend) => {
 
 describe('createEngine', () => {
   it('rejects an unknown backend with the list of choices', async () => {
-    await expect(createEngine({ backend: 'gpu' as never })).rejects.toThrow(RangeError);
-    await expect(createEngine({ backend: 'gpu' as never })).rejects.toThrow(/backend must be one of 'auto', 'wasm', 'wasm-relaxed-simd'/);
+    await expect(createEngine({ backend: 'cuda' as never })).rejects.toThrow(RangeError);
+    await expect(createEngine({ backend: 'cuda' as never })).rejects.toThrow(/backend must be one of 'auto', 'wasm', 'wasm-relaxed-simd', .*'js', 'gpu'/);
+  });
+
+  it('checks the gpu options', async () => {
+    await expect(createEngine({ gpu: 'webgl' as never })).rejects.toThrow(/gpu must be an options object or false, got a string/);
+    await expect(createEngine({ gpu: { instance: {} as never } })).rejects.toThrow(/gpu.instance must be a gpu.js GPU instance/);
+    await expect(createEngine({ gpu: { minWork: -1 } })).rejects.toThrow(RangeError);
+    await expect(createEngine({ gpu: { minWork: { tripletLos: 5 } as never } })).rejects.toThrow(/gpu.minWork key must be one of/);
+    await expect(createEngine({ gpu: { minWork: { tripletLoss: Number.NaN } } })).rejects.toThrow(/gpu.minWork.tripletLoss must be >= 0/);
+    await expect(createEngine({ gpu: { allowSoftwareRenderer: 1 as never } })).rejects.toThrow(TypeError);
+  });
+
+  it('explain() checks the op and the shape', async () => {
+    const engine = await createEngine({ gpu: false });
+    expect(() => engine.explain('matmul' as never, { rows: 1, dim: 1 })).toThrow(/op must be one of/);
+    expect(() => engine.explain('similarityMatrix', { rows: 4, dim: 8 })).toThrow(/shape.columns must be a number/);
+    expect(() => engine.explain('infoNCELoss', { rows: 4, dim: 8, k: 1.5 })).toThrow(/shape.k must be an integer >= 0/);
+    expect(() => engine.explain('tripletLoss', { rows: -1, dim: 8 })).toThrow(RangeError);
+    expect(engine.explain('infoNCELoss', { rows: 4, dim: 8, k: 3 })).toMatchObject({ device: 'cpu', work: 4 * 4 * 8 });
+    expect(engine.explain('tripletLoss', { rows: 4, dim: 8 }).reason).toMatch(/gpu: false was given/);
   });
 });

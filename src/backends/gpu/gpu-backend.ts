@@ -1,0 +1,245 @@
+// The gpu.js backend: triplet loss with all its gradients, row-wise similarity and the similarity
+// matrix, in single precision, on whatever backend the given gpu.js instance runs. Calls are
+// asynchronous and run one at a time. Kernels are compiled once per shape and kept (a training loop
+// reuses its shape, so it compiles once); intermediate results of a chain stay on the device as
+// pipeline textures / buffers, and only the outputs are read back.
+import { operandArray } from '../../buffers.js';
+import type { FloatArray, GpuBackendName } from '../../types.js';
+
+export type { GpuBackendName };
+import type { SimilarityMatrixProblem, SimilarityProblem, TripletProblem, TripletSums } from '../backend.js';
+import {
+  glRenderer, type GpuJsInstance, type GpuJsKernel, type GpuJsMode, isSoftwareRenderer, kernelMode, webGpuAdapter,
+} from './gpujs.js';
+import {
+  clampedNorms, rowSimilarity, SIMILARITY_KIND, similarityMatrix, TRIPLET_SUMS_COLUMNS, TRIPLET_TERMS_COLUMNS,
+  tripletGradients, tripletSums, tripletTerms,
+} from './kernels.js';
+
+/** Ops with gpu.js kernels. */
+export type GpuOp = 'similarity' | 'similarityMatrix' | 'tripletLoss';
+export const GPU_OPS: readonly GpuOp[] = ['similarity', 'similarityMatrix', 'tripletLoss'];
+
+
+/** Flat indices are computed in f32 by gpu.js's GL backends: exact below 2^24. */
+export const MAX_GPU_ELEMENTS = 2 ** 24;
+/** Compiled kernels kept per backend; the oldest is destroyed beyond this. */
+const KERNEL_CACHE_SIZE = 32;
+
+interface KernelSpec {
+  /** Names the kernel's role: two calls in one chain need two kernels (each owns its output). */
+  name: string;
+  source: string;
+  output: number[];
+  dim: number;
+  kind: number;
+  /** Keep the output on the device (a texture or buffer) for the next kernel of a chain. */
+  pipeline: boolean;
+}
+
+/** gpu.js results are typed arrays, nested per output dimension, or device handles with toArray(). */
+type KernelResult = Float32Array | KernelResult[] | { toArray(): unknown };
+
+async function readBack(result: unknown): Promise<KernelResult> {
+  const handle = result as { toArray?: () => unknown };
+  return (typeof handle.toArray === 'function' ? await handle.toArray() : result) as KernelResult;
+}
+
+/** Copies a [rows][width] readback into a flat row-major array. */
+function copyRows(rows: KernelResult, out: FloatArray, width: number): void {
+  const list = rows as Float32Array[];
+  for (let i = 0; i < list.length; i++) out.set(list[i].subarray(0, width), i * width);
+}
+
+export class GpuBackend {
+  private readonly kernels = new Map<string, GpuJsKernel>();
+  private weights = new Float32Array(0);
+  private dummy = new Float32Array(1);
+  private queue: Promise<unknown> = Promise.resolve();
+  /** The gpu.js backend the probe ran on; every later kernel must run there too. */
+  private mode: GpuJsMode | null = null;
+
+  constructor(readonly instance: GpuJsInstance) {}
+
+  /** Why this backend cannot take an op of this size, or null. */
+  static unfitReason(op: GpuOp, rows: number, columns: number, dim: number): string | null {
+    if (rows === 0 || columns === 0) return 'the batch is empty';
+    const sizes = op === 'tripletLoss' ? [3 * rows * dim] : op === 'similarityMatrix' ? [rows * dim, columns * dim, rows * columns] : [rows * dim];
+    const largest = Math.max(...sizes);
+    if (largest >= MAX_GPU_ELEMENTS) {
+      return `an array of ${largest} elements is beyond gpu.js's exact f32 indexing (< 2^24 elements)`;
+    }
+    return null;
+  }
+
+  /** Runs `task` after every call before it has finished. */
+  private serialise<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private kernel(spec: KernelSpec): GpuJsKernel {
+    const key = `${spec.name}|${spec.output.join('x')}|${spec.dim}|${spec.kind}`;
+    const cached = this.kernels.get(key);
+    if (cached) {
+      this.kernels.delete(key);
+      this.kernels.set(key, cached);
+      return cached;
+    }
+    const kernel = this.instance.createKernel(spec.source, {
+      output: spec.output,
+      constants: { dim: spec.dim, kind: spec.kind },
+      loopMaxIterations: Math.max(spec.dim, 1),
+      pipeline: spec.pipeline,
+      precision: 'single',
+      tactic: 'precision',
+    });
+    this.kernels.set(key, kernel);
+    if (this.kernels.size > KERNEL_CACHE_SIZE) {
+      const [oldestKey, oldest] = this.kernels.entries().next().value as [string, GpuJsKernel];
+      this.kernels.delete(oldestKey);
+      oldest.destroy?.();
+    }
+    return kernel;
+  }
+
+  /** The per-row weights w_i/gradScale as f32, in an array kept between calls. */
+  private weightsOf(problem: TripletProblem): Float32Array {
+    if (this.weights.length !== problem.rows) this.weights = new Float32Array(problem.rows);
+    if (problem.gradOutput) this.weights.set(problem.gradOutput);
+    else this.weights.fill(1);
+    return this.weights;
+  }
+
+  /**
+   * The backend the kernels ran on, which must be the one the probe found: gpu.js moves a kernel
+   * it cannot compile to its CPU backend with only a console warning, and that must not pass for
+   * a GPU result.
+   */
+  private ranOn(kernels: GpuJsKernel[]): GpuBackendName {
+    const expected = this.mode;
+    if (expected === null) throw new Error('GpuBackend.probe() must run before any op');
+    for (const kernel of kernels) {
+      const mode = kernelMode(kernel);
+      if (mode !== expected) {
+        const reason = (kernel.kernel as { fallbackReason?: string } | undefined)?.fallbackReason;
+        throw new Error(`gpu.js ran a kernel on its '${mode}' backend instead of '${expected}'${reason ? `: ${reason}` : ''}`);
+      }
+    }
+    return `gpujs-${expected}`;
+  }
+
+  tripletLoss(problem: TripletProblem): Promise<TripletSums & { backend: GpuBackendName }> {
+    return this.serialise(async () => {
+      const { rows, dim } = problem;
+      const kind = SIMILARITY_KIND[problem.similarity];
+      const anchor = operandArray(problem.anchor);
+      const positive = operandArray(problem.positive);
+      const negative = operandArray(problem.negative);
+      const sumsKernel = this.kernel({ name: 'tripletSums', source: tripletSums, output: [TRIPLET_SUMS_COLUMNS, rows], dim, kind, pipeline: true });
+      const termsKernel = this.kernel({ name: 'tripletTerms', source: tripletTerms, output: [TRIPLET_TERMS_COLUMNS, rows], dim, kind, pipeline: true });
+      const sums = await sumsKernel(anchor, positive, negative);
+      const terms = await termsKernel(sums, this.weightsOf(problem), problem.gradScale, problem.temperature, problem.eps);
+      const used = [sumsKernel, termsKernel];
+      let gradients: KernelResult | null = null;
+      if (problem.gradients) {
+        const gradientKernel = this.kernel({ name: 'tripletGradients', source: tripletGradients, output: [dim, rows, 3], dim, kind, pipeline: false });
+        gradients = await readBack(await gradientKernel(anchor, positive, negative, terms));
+        used.push(gradientKernel);
+      }
+      const termRows = (await readBack(terms)) as Float32Array[];
+      const backend = this.ranOn(used);
+
+      const losses = operandArray(problem.losses);
+      const similarityPositive = operandArray(problem.similarityPositive);
+      const similarityNegative = operandArray(problem.similarityNegative);
+      let lossSum = 0;
+      let gradTemperatureSum = 0;
+      for (let i = 0; i < rows; i++) {
+        const row = termRows[i];
+        similarityPositive[i] = row[0];
+        similarityNegative[i] = row[1];
+        losses[i] = row[2];
+        lossSum += row[2];
+        gradTemperatureSum += row[3];
+      }
+      if (problem.gradients && gradients) {
+        const layers = gradients as KernelResult[];
+        copyRows(layers[0], operandArray(problem.gradients.anchor), dim);
+        copyRows(layers[1], operandArray(problem.gradients.positive), dim);
+        copyRows(layers[2], operandArray(problem.gradients.negative), dim);
+      }
+      return { lossSum, gradTemperatureSum, backend };
+    });
+  }
+
+  similarity(problem: SimilarityProblem): Promise<GpuBackendName> {
+    return this.serialise(async () => {
+      const kernel = this.kernel({
+        name: 'rowSimilarity', source: rowSimilarity, output: [problem.rows], dim: problem.dim, kind: SIMILARITY_KIND[problem.similarity], pipeline: false,
+      });
+      const result = await readBack(await kernel(operandArray(problem.x), operandArray(problem.y), problem.eps));
+      const backend = this.ranOn([kernel]);
+      operandArray(problem.out).set(result as Float32Array);
+      return backend;
+    });
+  }
+
+  similarityMatrix(problem: SimilarityMatrixProblem): Promise<GpuBackendName> {
+    return this.serialise(async () => {
+      const { rows, columns, dim } = problem;
+      const kind = SIMILARITY_KIND[problem.similarity];
+      const a = operandArray(problem.a);
+      const b = operandArray(problem.b);
+      const used: GpuJsKernel[] = [];
+      let normsA: unknown = this.dummy;
+      let normsB: unknown = this.dummy;
+      if (problem.similarity === 'cosine') {
+        const normsOfA = this.kernel({ name: 'normsA', source: clampedNorms, output: [rows], dim, kind, pipeline: true });
+        const normsOfB = this.kernel({ name: 'normsB', source: clampedNorms, output: [columns], dim, kind, pipeline: true });
+        normsA = await normsOfA(a, problem.eps);
+        normsB = await normsOfB(b, problem.eps);
+        used.push(normsOfA, normsOfB);
+      }
+      const matrix = this.kernel({ name: 'similarityMatrix', source: similarityMatrix, output: [columns, rows], dim, kind, pipeline: false });
+      const result = await readBack(await matrix(a, b, normsA, normsB));
+      used.push(matrix);
+      const backend = this.ranOn(used);
+      copyRows(result, operandArray(problem.out), columns);
+      return backend;
+    });
+  }
+
+  /**
+   * Runs one small kernel and reports what ran it: gpu.js's backend (after any silent fallback)
+   * and the renderer or adapter behind it. Throws if gpu.js cannot run the kernel or gets it wrong.
+   */
+  async probe(): Promise<{ mode: GpuJsMode; renderer: string | null; software: boolean | null }> {
+    const kernel = this.kernel({ name: 'probe', source: rowSimilarity, output: [2], dim: 3, kind: SIMILARITY_KIND.dot, pipeline: false });
+    const x = new Float32Array([1, 2, 3, -1, 0.5, 2]);
+    const y = new Float32Array([4, 5, 6, 2, 8, -0.25]);
+    const result = (await readBack(await this.serialise(async () => kernel(x, y, 1e-8)))) as Float32Array;
+    if (result[0] !== 32 || result[1] !== 1.5) {
+      throw new Error(`gpu.js computed [${result[0]}, ${result[1]}] for a probe whose answer is [32, 1.5]`);
+    }
+    const mode = kernelMode(kernel);
+    this.mode = mode;
+    if (mode === 'webgpu') {
+      const adapter = await webGpuAdapter();
+      const renderer = adapter?.description ?? null;
+      return { mode, renderer, software: Boolean(adapter?.fallback) || (renderer !== null && isSoftwareRenderer(renderer)) };
+    }
+    if (mode === 'cpu' || mode === 'webasm') return { mode, renderer: null, software: null };
+    // headless-gl names only its own ANGLE layer, never the driver under it.
+    if (mode === 'headlessgl') return { mode, renderer: 'headless-gl (ANGLE; the driver is not reported)', software: null };
+    const renderer = glRenderer(kernel);
+    return { mode, renderer, software: renderer === null ? null : isSoftwareRenderer(renderer) };
+  }
+
+  /** Destroys every compiled kernel (the gpu.js instance stays the caller's, or the engine's). */
+  destroy(): void {
+    for (const kernel of this.kernels.values()) kernel.destroy?.();
+    this.kernels.clear();
+  }
+}
