@@ -53,6 +53,7 @@ export interface BackendChoice {
 
 /** The shape explain() asks about: rows n, and for similarityMatrix columns m, for infoNCELoss k. */
 export interface OpShape {
+  /** n; for batchContrastiveLoss the loss rows (n for clip, 2n for ntxent, n or 2n for supcon). */
   rows: number;
   dim: number;
   columns?: number;

@@ -78,7 +78,7 @@ export interface Engine {
   tripletLossAsync<A extends FloatArray>(options: TripletLossOptions<A>): Promise<TripletLossResult<A>>;
   /** infoNCELoss as a Promise (it has no GPU kernel yet: it runs on the CPU). */
   infoNCELossAsync<A extends FloatArray>(options: InfoNCELossOptions<A>): Promise<InfoNCELossResult<A>>;
-  /** batchContrastiveLoss as a Promise (it has no GPU kernel yet: it runs on the CPU). */
+  /** batchContrastiveLoss, on the GPU when explain('batchContrastiveLoss', …) says so. */
   batchContrastiveLossAsync<A extends FloatArray>(options: BatchContrastiveLossOptions<A>): Promise<BatchContrastiveLossResult<A>>;
   /** similarity, on the GPU when explain('similarity', …) says so. */
   similarityAsync<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): Promise<A>;
@@ -248,7 +248,8 @@ class ContrastiveEngine implements Engine {
     checkOptionsObject('explain', shape);
     const rows = checkCount('shape.rows', shape.rows);
     const dim = checkDim(shape.dim);
-    // The columns each row meets: the matrix's m, InfoNCE's positive and k negatives, the batch's n.
+    // The columns each row meets: the matrix's m, InfoNCE's positive and k negatives, the batch's
+    // rows (shape.rows is the batch's loss rows: n for clip, 2n for ntxent).
     const columns = op === 'similarityMatrix' ? checkCount('shape.columns', shape.columns)
       : op === 'infoNCELoss' ? checkCount('shape.k', shape.k) + 1
       : op === 'batchContrastiveLoss' ? rows : 1;
@@ -284,7 +285,12 @@ class ContrastiveEngine implements Engine {
   }
 
   async batchContrastiveLossAsync<A extends FloatArray>(options: BatchContrastiveLossOptions<A>): Promise<BatchContrastiveLossResult<A>> {
-    return this.batchContrastiveLoss(options);
+    const call = this.prepareBatch(options);
+    const { problem } = call;
+    // The logit matrix is lossRows × lossRows in every mode (clip: n × n; ntxent: 2n × 2n).
+    return this.runAsync('batchContrastiveLoss', problem, problem.lossRows, problem.lossRows, call,
+      async (gpu) => { const sums = await gpu.batchContrastiveLoss(problem); return { sums, backend: sums.backend }; },
+      () => this.impl.batchContrastiveLoss(problem));
   }
 
   similarity<A extends FloatArray>(a: Operand<A>, b: Operand<A>, options: SimilarityOptions<A>): A {

@@ -109,6 +109,52 @@ export async function runGpuChecks(engine, reference, shapes = GPU_CHECK_SHAPES)
     }
   }
 
+  // In-batch losses: every mode and similarity at two small shapes and both scalings; then one
+  // shape per mode whose loops over the other side of the logit matrix cross gpu.js's default
+  // loop cap of 1000 (clip n = 1001, ntxent 2n = 1040, supcon without b n = 1001).
+  const batchCases = [];
+  for (const mode of ['clip', 'ntxent', 'supcon']) {
+    for (const similarity of ['cosine', 'dot', 'euclidean']) {
+      batchCases.push([mode, similarity, 1, 3, { temperature: 0.1 }], [mode, similarity, 9, 17, { logitScale: 14.3 }]);
+    }
+  }
+  batchCases.push(['clip', 'cosine', 1001, 4, { temperature: 0.07 }], ['ntxent', 'euclidean', 520, 4, { temperature: 0.5 }],
+    ['supcon', 'dot', 1001, 4, { temperature: 1 }]);
+  // Dominated rows: a = b = the identity, so each row's loss is log1p(3e^{−20}) ≈ 6e-9.
+  batchCases.push(['clip', 'cosine', 4, 4, { temperature: 0.05 }, 'identity']);
+  for (const [mode, similarity, n, dim, scaling, data] of batchCases) {
+    const a = randomRows(n * dim, random);
+    const b = randomRows(n * dim, random);
+    if (data === 'identity') {
+      a.fill(0);
+      for (let i = 0; i < n; i++) a[i * dim + i] = 1;
+      b.set(a);
+    }
+    const labels = Array.from({ length: n }, (_, i) => (i * 7) % 3);
+    const call = {
+      a, b: mode === 'supcon' && n !== 1 ? undefined : b, mode, dim, similarity, ...scaling,
+      ...(mode === 'supcon' ? { labels } : {}),
+      ...(n === 9 ? { reduction: 'none', gradOutput: Array.from({ length: mode === 'clip' || mode === 'supcon' ? n : 2 * n }, (_, i) => 1 + i / 10) } : {}),
+    };
+    const result = await engine.batchContrastiveLossAsync(call);
+    const expected = reference.batchContrastiveReference(call);
+    const gradScaling = 'temperature' in scaling ? 'gradTemperature' : 'gradLogitScale';
+    const errors = {
+      loss: normwiseError([result.loss], [expected.loss]),
+      losses: normwiseError(result.losses, expected.losses),
+      gradA: normwiseError(result.gradA, expected.gradA),
+      [gradScaling]: normwiseError([result[gradScaling]], [expected[gradScaling]]),
+    };
+    if (call.b) errors.gradB = normwiseError(result.gradB, expected.gradB);
+    const logitScale = 'temperature' in scaling ? 1 / scaling.temperature : scaling.logitScale;
+    const rows = call.b ? [...a, ...b] : a;
+    const similarities = reference.similarityMatrixReference(rows, rows, { dim, similarity });
+    report.push({
+      op: 'batchContrastiveLoss', label: `${mode} ${similarity} n=${n} dim=${dim}${data ? ` ${data}` : ''}`,
+      backend: result.backend, errors, limit: limitFor(1 / logitScale, similarities),
+    });
+  }
+
   // Edge rows: a zero anchor (cosine's ε), identical rows (euclidean's 0 distance and 0 gradient),
   // and dominated rows, whose loss e^{−40} ≈ 4e-18 needs log1p, not log(1 + e).
   const dim = 6;

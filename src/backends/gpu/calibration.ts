@@ -2,7 +2,7 @@
 // a short ladder of sizes per op, each timed on both (median of a few runs after a warm-up that
 // also compiles the GPU kernels). The crossover is the smallest rung from which the GPU wins at
 // every larger rung; Infinity when it never does.
-import type { Backend, SimilarityMatrixProblem, SimilarityProblem, TripletProblem } from '../backend.js';
+import type { Backend, BatchProblem, SimilarityMatrixProblem, SimilarityProblem, TripletProblem } from '../backend.js';
 import type { GpuBackend, GpuOp } from './gpu-backend.js';
 
 export interface Crossover {
@@ -12,17 +12,18 @@ export interface Crossover {
   summary: string;
 }
 
-/** Work of one call: n·dim for the row-wise ops, n·m·dim for the matrix. */
+/** Work of one call: n·dim for the row-wise ops, n·m·dim for the matrices (similarityMatrix, the batch's logits). */
 export function workOf(op: GpuOp, rows: number, columns: number, dim: number): number {
-  return op === 'similarityMatrix' ? rows * columns * dim : rows * dim;
+  return op === 'similarityMatrix' || op === 'batchContrastiveLoss' ? rows * columns * dim : rows * dim;
 }
 
 const CALIBRATION_DIM = 128;
-/** Rows per rung: the row-wise ops from 32k to 2M multiply-adds, the matrix from 0.5M to 134M. */
+/** Rows per rung: the row-wise ops from 32k to 2M multiply-adds, the matrices from 0.5M to 134M. */
 const LADDERS: Record<GpuOp, readonly number[]> = {
   similarity: [256, 2048, 16384],
   tripletLoss: [256, 2048, 16384],
   similarityMatrix: [64, 256, 1024],
+  batchContrastiveLoss: [64, 256, 1024],
 };
 const RUNS_PER_RUNG = 3;
 
@@ -33,11 +34,18 @@ function randomRows(length: number): Float32Array {
 }
 
 /** One rung's problem, in the shape of `op`, with fresh outputs. */
-function rungProblem(op: GpuOp, rows: number): TripletProblem | SimilarityProblem | SimilarityMatrixProblem {
+function rungProblem(op: GpuOp, rows: number): TripletProblem | SimilarityProblem | SimilarityMatrixProblem | BatchProblem {
   const dim = CALIBRATION_DIM;
   const common = { dtype: 'f32' as const, rows, dim, similarity: 'cosine' as const, eps: 1e-8 };
   if (op === 'similarityMatrix') {
     return { ...common, columns: rows, a: randomRows(rows * dim), b: randomRows(rows * dim), out: new Float32Array(rows * rows) };
+  }
+  if (op === 'batchContrastiveLoss') {
+    return {
+      ...common, lossRows: rows, a: randomRows(rows * dim), b: randomRows(rows * dim), mode: 'clip', labels: null,
+      scaling: { kind: 'temperature', value: 0.07 }, gradScale: 1 / rows, gradOutput: null, losses: new Float32Array(rows),
+      gradients: { a: new Float32Array(rows * dim), b: new Float32Array(rows * dim) },
+    };
   }
   if (op === 'similarity') {
     return { ...common, x: randomRows(rows * dim), y: randomRows(rows * dim), out: new Float32Array(rows) };

@@ -7,18 +7,21 @@ import { operandArray } from '../../buffers.js';
 import type { FloatArray, GpuBackendName } from '../../types.js';
 
 export type { GpuBackendName };
-import type { SimilarityMatrixProblem, SimilarityProblem, TripletProblem, TripletSums } from '../backend.js';
+import type {
+  BatchProblem, BatchSums, SimilarityMatrixProblem, SimilarityProblem, TripletProblem, TripletSums,
+} from '../backend.js';
 import {
   glRenderer, type GpuJsInstance, type GpuJsKernel, type GpuJsMode, isSoftwareRenderer, kernelMode, webGpuAdapter,
 } from './gpujs.js';
 import {
-  clampedNorms, rowSimilarity, SIMILARITY_KIND, similarityMatrix, TRIPLET_SUMS_COLUMNS, TRIPLET_TERMS_COLUMNS,
+  BATCH_STATS_COLUMNS, batchGradientDotSimilarity, batchGradients, batchLogitGradients, batchLosses, batchStats,
+  rowNorms, rowSimilarity, SIMILARITY_KIND, similarityMatrix, TRIPLET_SUMS_COLUMNS, TRIPLET_TERMS_COLUMNS,
   tripletGradients, tripletSums, tripletTerms,
 } from './kernels.js';
 
 /** Ops with gpu.js kernels. */
-export type GpuOp = 'similarity' | 'similarityMatrix' | 'tripletLoss';
-export const GPU_OPS: readonly GpuOp[] = ['similarity', 'similarityMatrix', 'tripletLoss'];
+export type GpuOp = 'similarity' | 'similarityMatrix' | 'tripletLoss' | 'batchContrastiveLoss';
+export const GPU_OPS: readonly GpuOp[] = ['similarity', 'similarityMatrix', 'tripletLoss', 'batchContrastiveLoss'];
 
 
 /** Flat indices are computed in f32 by gpu.js's GL backends: exact below 2^24. */
@@ -35,6 +38,8 @@ interface KernelSpec {
   kind: number;
   /** Keep the output on the device (a texture or buffer) for the next kernel of a chain. */
   pipeline: boolean;
+  /** More compile-time constants (the batch kernels' mode switches and loop bounds). */
+  constants?: Record<string, number>;
 }
 
 /** gpu.js results are typed arrays, nested per output dimension, or device handles with toArray(). */
@@ -55,16 +60,24 @@ export class GpuBackend {
   private readonly kernels = new Map<string, GpuJsKernel>();
   private weights = new Float32Array(0);
   private dummy = new Float32Array(1);
+  /** Batch staging, kept between calls: the stacked rows [a; b], and the row labels as f32. */
+  private stacked = new Float32Array(0);
+  private labels = new Float32Array(0);
   private queue: Promise<unknown> = Promise.resolve();
   /** The gpu.js backend the probe ran on; every later kernel must run there too. */
   private mode: GpuJsMode | null = null;
 
   constructor(readonly instance: GpuJsInstance) {}
 
-  /** Why this backend cannot take an op of this size, or null. */
+  /**
+   * Why this backend cannot take an op of this size, or null. rows × columns is the similarity
+   * matrix of similarityMatrix and of batchContrastiveLoss (whose rows are its loss rows).
+   */
   static unfitReason(op: GpuOp, rows: number, columns: number, dim: number): string | null {
     if (rows === 0 || columns === 0) return 'the batch is empty';
-    const sizes = op === 'tripletLoss' ? [3 * rows * dim] : op === 'similarityMatrix' ? [rows * dim, columns * dim, rows * columns] : [rows * dim];
+    const sizes = op === 'tripletLoss' ? [3 * rows * dim]
+      : op === 'similarity' ? [rows * dim]
+      : [rows * dim, columns * dim, rows * columns];
     const largest = Math.max(...sizes);
     if (largest >= MAX_GPU_ELEMENTS) {
       return `an array of ${largest} elements is beyond gpu.js's exact f32 indexing (< 2^24 elements)`;
@@ -80,7 +93,8 @@ export class GpuBackend {
   }
 
   private kernel(spec: KernelSpec): GpuJsKernel {
-    const key = `${spec.name}|${spec.output.join('x')}|${spec.dim}|${spec.kind}`;
+    const constants = { dim: spec.dim, kind: spec.kind, ...spec.constants };
+    const key = `${spec.name}|${spec.output.join('x')}|${JSON.stringify(constants)}`;
     const cached = this.kernels.get(key);
     if (cached) {
       this.kernels.delete(key);
@@ -89,8 +103,9 @@ export class GpuBackend {
     }
     const kernel = this.instance.createKernel(spec.source, {
       output: spec.output,
-      constants: { dim: spec.dim, kind: spec.kind },
-      loopMaxIterations: Math.max(spec.dim, 1),
+      constants,
+      // Every loop runs over dim or over the other side of the matrix, never further.
+      loopMaxIterations: Math.max(spec.dim, spec.constants?.others ?? 0, 1),
       pipeline: spec.pipeline,
       precision: 'single',
       tactic: 'precision',
@@ -104,11 +119,11 @@ export class GpuBackend {
     return kernel;
   }
 
-  /** The per-row weights w_i/gradScale as f32, in an array kept between calls. */
-  private weightsOf(problem: TripletProblem): Float32Array {
-    if (this.weights.length !== problem.rows) this.weights = new Float32Array(problem.rows);
-    if (problem.gradOutput) this.weights.set(problem.gradOutput);
-    else this.weights.fill(1);
+  /** The per-row weights factor·gradOutput_i (factor where gradOutput is null) as f32, in an array kept between calls. */
+  private weightsOf(rows: number, gradOutput: FloatArray | null, factor = 1): Float32Array {
+    if (this.weights.length !== rows) this.weights = new Float32Array(rows);
+    if (gradOutput) for (let i = 0; i < rows; i++) this.weights[i] = factor * gradOutput[i];
+    else this.weights.fill(factor);
     return this.weights;
   }
 
@@ -140,7 +155,7 @@ export class GpuBackend {
       const sumsKernel = this.kernel({ name: 'tripletSums', source: tripletSums, output: [TRIPLET_SUMS_COLUMNS, rows], dim, kind, pipeline: true });
       const termsKernel = this.kernel({ name: 'tripletTerms', source: tripletTerms, output: [TRIPLET_TERMS_COLUMNS, rows], dim, kind, pipeline: true });
       const sums = await sumsKernel(anchor, positive, negative);
-      const terms = await termsKernel(sums, this.weightsOf(problem), problem.gradScale, problem.temperature, problem.eps);
+      const terms = await termsKernel(sums, this.weightsOf(rows, problem.gradOutput), problem.gradScale, problem.temperature, problem.eps);
       const used = [sumsKernel, termsKernel];
       let gradients: KernelResult | null = null;
       if (problem.gradients) {
@@ -193,22 +208,144 @@ export class GpuBackend {
       const a = operandArray(problem.a);
       const b = operandArray(problem.b);
       const used: GpuJsKernel[] = [];
-      let normsA: unknown = this.dummy;
-      let normsB: unknown = this.dummy;
-      if (problem.similarity === 'cosine') {
-        const normsOfA = this.kernel({ name: 'normsA', source: clampedNorms, output: [rows], dim, kind, pipeline: true });
-        const normsOfB = this.kernel({ name: 'normsB', source: clampedNorms, output: [columns], dim, kind, pipeline: true });
-        normsA = await normsOfA(a, problem.eps);
-        normsB = await normsOfB(b, problem.eps);
-        used.push(normsOfA, normsOfB);
-      }
+      const [normsA, normsB] = await this.norms(problem.similarity, a, rows, b, columns, dim, used);
       const matrix = this.kernel({ name: 'similarityMatrix', source: similarityMatrix, output: [columns, rows], dim, kind, pipeline: false });
-      const result = await readBack(await matrix(a, b, normsA, normsB));
+      const result = await readBack(await matrix(a, b, normsA, normsB, problem.eps));
       used.push(matrix);
       const backend = this.ranOn(used);
       copyRows(result, operandArray(problem.out), columns);
       return backend;
     });
+  }
+
+  /** Row norms of a and b on the device for cosine (b's are a's when b is a); a placeholder otherwise. */
+  private async norms(
+    similarity: string, a: FloatArray, rows: number, b: FloatArray, columns: number, dim: number, used: GpuJsKernel[],
+  ): Promise<[unknown, unknown]> {
+    if (similarity !== 'cosine') return [this.dummy, this.dummy];
+    const normsOfA = this.kernel({ name: 'normsA', source: rowNorms, output: [rows], dim, kind: 0, pipeline: true });
+    const normsA = await normsOfA(a);
+    used.push(normsOfA);
+    if (b === a) return [normsA, normsA];
+    const normsOfB = this.kernel({ name: 'normsB', source: rowNorms, output: [columns], dim, kind: 0, pipeline: true });
+    used.push(normsOfB);
+    return [normsA, await normsOfB(b)];
+  }
+
+  /**
+   * The in-batch losses (kernels.ts has the formulation): similarities, row (and for clip column)
+   * statistics, losses, ∂/∂S, then the gradient rows of both sides of the matrix; all of it stays
+   * on the device but the losses, the per-row Σ D·S for ∂/∂σ, and the gradients.
+   */
+  batchContrastiveLoss(problem: BatchProblem): Promise<BatchSums & { backend: GpuBackendName }> {
+    return this.serialise(async () => {
+      const { rows: n, lossRows: R, dim, mode } = problem;
+      const kind = SIMILARITY_KIND[problem.similarity];
+      const clip = mode === 'clip';
+      const a = operandArray(problem.a);
+      const b = problem.b ? operandArray(problem.b) : null;
+      // z: the rows of the logit matrix; w: its columns, which are z itself but for clip.
+      const z = clip || !b ? a : this.stack(a, b);
+      const w = clip ? b! : z;
+      const C = clip ? n : R;
+      const labels = this.rowLabels(problem);
+      const scale = problem.scaling.kind === 'temperature' ? 1 / problem.scaling.value : problem.scaling.value;
+      const weights = this.weightsOf(R, problem.gradOutput, problem.gradScale);
+      const modeConstants = { maskSelf: clip ? 0 : 1, columnLoss: clip ? 1 : 0 };
+      const kernel = (name: string, source: string, output: number[], others: number, transposed: number, pipeline = true) =>
+        this.kernel({ name, source, output, dim, kind, pipeline, constants: { ...modeConstants, others, transposed } });
+
+      const used: GpuJsKernel[] = [];
+      const [normsZ, normsW] = await this.norms(problem.similarity, z, R, w, C, dim, used);
+      const similarityKernel = kernel('batchSimilarities', similarityMatrix, [C, R], C, 0);
+      const rowStatsKernel = kernel('batchRowStats', batchStats, [BATCH_STATS_COLUMNS, R], C, 0);
+      const lossesKernel = kernel('batchLosses', batchLosses, [R], C, 0, false);
+      const logitGradientsKernel = kernel('batchLogitGradients', batchLogitGradients, [C, R], C, 0);
+      const rowDotKernel = kernel('batchRowDot', batchGradientDotSimilarity, [R], C, 0);
+      used.push(similarityKernel, rowStatsKernel, lossesKernel, logitGradientsKernel, rowDotKernel);
+
+      const S = await similarityKernel(z, w, normsZ, normsW, problem.eps);
+      const rowStats = await rowStatsKernel(S, labels, labels, scale);
+      let columnStats = rowStats;
+      if (clip) {
+        const columnStatsKernel = kernel('batchColumnStats', batchStats, [BATCH_STATS_COLUMNS, C], R, 1);
+        used.push(columnStatsKernel);
+        columnStats = await columnStatsKernel(S, labels, labels, scale);
+      }
+      const losses = (await readBack(await lossesKernel(S, labels, labels, rowStats, columnStats, scale))) as Float32Array;
+      const D = await logitGradientsKernel(S, labels, labels, rowStats, columnStats, weights, scale);
+      const rowDot = await rowDotKernel(D, S);
+      let rowGradients: KernelResult | null = null;
+      let columnGradients: KernelResult | null = null;
+      if (problem.gradients) {
+        const columnDotKernel = kernel('batchColumnDot', batchGradientDotSimilarity, [C], R, 1);
+        const rowGradientKernel = kernel('batchRowGradients', batchGradients, [dim, R], C, 0, false);
+        const columnGradientKernel = kernel('batchColumnGradients', batchGradients, [dim, C], R, 1, false);
+        used.push(columnDotKernel, rowGradientKernel, columnGradientKernel);
+        const columnDot = await columnDotKernel(D, S);
+        rowGradients = await readBack(await rowGradientKernel(z, w, D, S, normsZ, normsW, rowDot, problem.eps));
+        columnGradients = await readBack(await columnGradientKernel(w, z, D, S, normsW, normsZ, columnDot, problem.eps));
+      }
+      const dotSums = (await readBack(rowDot)) as Float32Array;
+      const backend = this.ranOn(used);
+
+      operandArray(problem.losses).set(losses);
+      let lossSum = 0;
+      let dotSum = 0;
+      for (let i = 0; i < R; i++) {
+        lossSum += losses[i];
+        dotSum += dotSums[i];
+      }
+      if (problem.gradients && rowGradients && columnGradients) {
+        const gradA = operandArray(problem.gradients.a);
+        const gradB = problem.gradients.b ? operandArray(problem.gradients.b) : null;
+        if (clip) {
+          copyRows(rowGradients, gradA, dim);
+          copyRows(columnGradients, gradB!, dim);
+        } else {
+          // z is both the rows and the columns: its gradient is the sum of both sides.
+          const rowList = rowGradients as Float32Array[];
+          const columnList = columnGradients as Float32Array[];
+          for (let i = 0; i < R; i++) {
+            const out = i < n ? gradA : gradB!;
+            const offset = (i % n) * dim;
+            for (let k = 0; k < dim; k++) out[offset + k] = rowList[i][k] + columnList[i][k];
+          }
+        }
+      }
+      // Σ D·S = scale·Σ G·S with ℓ = scale·S: ∂/∂λ = Σ G·S, ∂/∂σ = −Σ G·S/σ² = −Σ D·S/σ.
+      const gradScaling = problem.scaling.kind === 'temperature' ? -dotSum / problem.scaling.value : dotSum / scale;
+      return { lossSum, gradScaling, backend };
+    });
+  }
+
+  /** [a; b] in one array kept between calls. */
+  private stack(a: FloatArray, b: FloatArray): Float32Array {
+    if (this.stacked.length !== a.length + b.length) this.stacked = new Float32Array(a.length + b.length);
+    this.stacked.set(a);
+    this.stacked.set(b, a.length);
+    return this.stacked;
+  }
+
+  /**
+   * One label per row of z, as f32 (exact below 2^24): clip the row index (the positive is the
+   * same index), ntxent the index mod n (the other view), supcon the given labels renumbered
+   * 0, 1, 2, … in order of first appearance.
+   */
+  private rowLabels(problem: BatchProblem): Float32Array {
+    const { rows: n, lossRows, mode } = problem;
+    if (this.labels.length !== lossRows) this.labels = new Float32Array(lossRows);
+    if (mode !== 'supcon') {
+      for (let i = 0; i < lossRows; i++) this.labels[i] = i % n;
+      return this.labels;
+    }
+    const classes = new Map<number, number>();
+    problem.labels!.forEach((label, i) => {
+      let index = classes.get(label);
+      if (index === undefined) classes.set(label, (index = classes.size));
+      this.labels[i] = index;
+    });
+    return this.labels;
   }
 
   /**

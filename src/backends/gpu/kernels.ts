@@ -168,22 +168,22 @@ export const rowSimilarity = `function rowSimilarity(x, y, eps) {
   return result;
 }`;
 
-/** Clamped row norms for the cosine matrix, output [rows]: max(‖x_i‖, ε). */
-export const clampedNorms = `function clampedNorms(x, eps) {
+/** Row norms for cosine, output [rows]: ‖x_i‖ (the kernels that use them clamp to max(‖x_i‖, ε)). */
+export const rowNorms = `function rowNorms(x) {
   const base = this.thread.x * this.constants.dim;
   let sum = 0.0;
   for (let k = 0; k < this.constants.dim; k++) {
     const u = x[base + k];
     sum += u * u;
   }
-  return Math.max(Math.sqrt(sum), eps);
+  return Math.sqrt(sum);
 }`;
 
 /**
  * The similarity matrix, output [m, n] (thread x is the column j, y the row i): sim(a_i, b_j).
- * Cosine divides by the clamped norms of pass `clampedNorms`; euclidean sums (a − b)² directly.
+ * Cosine divides by the clamped norms of pass `rowNorms`; euclidean sums (a − b)² directly.
  */
-export const similarityMatrix = `function similarityMatrix(a, b, normsA, normsB) {
+export const similarityMatrix = `function similarityMatrix(a, b, normsA, normsB, eps) {
   const baseA = this.thread.y * this.constants.dim;
   const baseB = this.thread.x * this.constants.dim;
   let sum = 0.0;
@@ -193,7 +193,150 @@ export const similarityMatrix = `function similarityMatrix(a, b, normsA, normsB)
     if (this.constants.kind == 2) { sum += (u - v) * (u - v); } else { sum += u * v; }
   }
   let result = sum;
-  if (this.constants.kind == 0) { result = sum / (normsA[this.thread.y] * normsB[this.thread.x]); }
+  if (this.constants.kind == 0) { result = sum / (Math.max(normsA[this.thread.y], eps) * Math.max(normsB[this.thread.x], eps)); }
   if (this.constants.kind == 2) { result = -Math.sqrt(sum); }
   return result;
+}`;
+
+// In-batch losses (DESIGN.md §4). Every mode is one formulation over a logit matrix ℓ_ij = scale·S_ij
+// with S_ij = sim(z_i, w_j), rows z [R, dim] and columns w [C, dim]: row i's positives are the
+// columns with its label, P(i) = {j : label_j = label_i, j not masked}, and its loss is
+//   L_i = logsumexp_j ℓ_ij − mean_{p∈P(i)} ℓ_ip = q_i + mean_{p∈P(i)} (m_i − ℓ_ip),
+// with m_i = max_j ℓ_ij and q_i = log1p(Σ_{j≠argmax} e^{ℓ_ij − m_i}), which keeps a dominated row's
+// tiny loss exact (0 when P(i) is empty). clip: z = a, w = b, label = index, and the column losses
+// of the transposed matrix averaged in; ntxent: z = w = [a; b], label = index mod n, the diagonal
+// masked; supcon: z = w = [a; b] or a, the labels, the diagonal masked. The kernels take
+// `transposed` = 1 to work on columns (clip's column losses, the columns' gradients).
+
+/** Row statistics, output [4, R] (or [4, C] transposed): m, q, the softmax mass off P(i), |P(i)|. */
+export const BATCH_STATS_COLUMNS = 4;
+
+export const batchStats = `function batchStats(similarities, labelsSelf, labelsOther, scale) {
+  const i = this.thread.y;
+  const which = this.thread.x;
+  let m = -3.0e38;
+  let argmax = -1;
+  for (let j = 0; j < this.constants.others; j++) {
+    if (this.constants.maskSelf == 0 || j != i) {
+      let s = similarities[i][j];
+      if (this.constants.transposed == 1) { s = similarities[j][i]; }
+      const logit = scale * s;
+      if (logit > m) { m = logit; argmax = j; }
+    }
+  }
+  let tail = 0.0;
+  for (let j = 0; j < this.constants.others; j++) {
+    if ((this.constants.maskSelf == 0 || j != i) && j != argmax) {
+      let s = similarities[i][j];
+      if (this.constants.transposed == 1) { s = similarities[j][i]; }
+      tail += Math.exp(scale * s - m);
+    }
+  }
+  let q = Math.log(1.0 + tail);
+  if (tail < 0.0001) { q = tail * (1.0 - tail * (0.5 - tail / 3.0)); }
+  let offPositives = 0.0;
+  let positives = 0.0;
+  for (let j = 0; j < this.constants.others; j++) {
+    if (this.constants.maskSelf == 0 || j != i) {
+      let s = similarities[i][j];
+      if (this.constants.transposed == 1) { s = similarities[j][i]; }
+      if (labelsOther[j] == labelsSelf[i]) { positives += 1.0; } else { offPositives += Math.exp(scale * s - m - q); }
+    }
+  }
+  let result = m;
+  if (which == 1) { result = q; }
+  if (which == 2) { result = offPositives; }
+  if (which == 3) { result = positives; }
+  return result;
+}`;
+
+/** Per-row losses, output [R]: L_i, and for clip (L_i + the column loss of column i)/2. */
+export const batchLosses = `function batchLosses(similarities, labelsSelf, labelsOther, rowStats, columnStats, scale) {
+  const i = this.thread.x;
+  const m = rowStats[i][0];
+  let gaps = 0.0;
+  for (let j = 0; j < this.constants.others; j++) {
+    if ((this.constants.maskSelf == 0 || j != i) && labelsOther[j] == labelsSelf[i]) {
+      gaps += m - scale * similarities[i][j];
+    }
+  }
+  let loss = 0.0;
+  if (rowStats[i][3] > 0.0) { loss = rowStats[i][1] + gaps / rowStats[i][3]; }
+  if (this.constants.columnLoss == 1) {
+    const columnLoss = columnStats[i][1] + (columnStats[i][0] - scale * similarities[i][i]);
+    loss = 0.5 * (loss + columnLoss);
+  }
+  return loss;
+}`;
+
+/**
+ * ∂(Σ w_i L_i)/∂S_ij, output [C, R]: scale·w_i·(softmax_ij − [j∈P(i)]/|P(i)|), plus for clip the
+ * column term, each half weighted. A single positive's entry is −(softmax mass off P(i)) rather than
+ * softmax − 1, which would cancel for a dominated row.
+ */
+export const batchLogitGradients = `function batchLogitGradients(similarities, labelsSelf, labelsOther, rowStats, columnStats, weights, scale) {
+  const i = this.thread.y;
+  const j = this.thread.x;
+  let g = 0.0;
+  if (this.constants.maskSelf == 0 || j != i) {
+    const logit = scale * similarities[i][j];
+    let positive = 0.0;
+    if (labelsOther[j] == labelsSelf[i]) { positive = 1.0; }
+    let half = 1.0;
+    if (this.constants.columnLoss == 1) { half = 0.5; }
+    const count = rowStats[i][3];
+    if (count > 0.0) {
+      let p = Math.exp(logit - rowStats[i][0] - rowStats[i][1]);
+      if (positive > 0.0) {
+        if (count == 1.0) { p = -rowStats[i][2]; } else { p = p - 1.0 / count; }
+      }
+      g = half * weights[i] * p;
+    }
+    if (this.constants.columnLoss == 1) {
+      let pc = Math.exp(logit - columnStats[j][0] - columnStats[j][1]);
+      if (positive > 0.0) { pc = -columnStats[j][2]; }
+      g += 0.5 * weights[j] * pc;
+    }
+  }
+  return scale * g;
+}`;
+
+/** Σ_j D_ij S_ij per row, output [R] (transposed: Σ_i D_ij S_ij per column, [C]). */
+export const batchGradientDotSimilarity = `function batchGradientDotSimilarity(logitGradients, similarities) {
+  const i = this.thread.x;
+  let sum = 0.0;
+  for (let j = 0; j < this.constants.others; j++) {
+    if (this.constants.transposed == 1) { sum += logitGradients[j][i] * similarities[j][i]; }
+    else { sum += logitGradients[i][j] * similarities[i][j]; }
+  }
+  return sum;
+}`;
+
+/**
+ * Gradient rows of z (transposed: of w), output [dim, R]: Σ_j D_ij ∂S_ij/∂z_i with, from DESIGN.md §4,
+ *   cosine  ∂S_ij/∂z_i = w_j/(n_i n_j) − S_ij·z_i/(n_i‖z_i‖), the second term summed first as
+ *           (Σ_j D_ij S_ij)·z_i/(n_i‖z_i‖) and 0 when ‖z_i‖ = 0;
+ *   dot     w_j;
+ *   euclid  (w_j − z_i)/‖z_i − w_j‖ with ‖z_i − w_j‖ = −S_ij, 0 when the rows are equal.
+ */
+export const batchGradients = `function batchGradients(self, other, logitGradients, similarities, selfNorms, otherNorms, gradientDotSimilarity, eps) {
+  const i = this.thread.y;
+  const k = this.thread.x;
+  const dim = this.constants.dim;
+  const x = self[i * dim + k];
+  const clampSelf = Math.max(selfNorms[i], eps);
+  let sum = 0.0;
+  for (let j = 0; j < this.constants.others; j++) {
+    let d = logitGradients[i][j];
+    let s = similarities[i][j];
+    if (this.constants.transposed == 1) { d = logitGradients[j][i]; s = similarities[j][i]; }
+    const y = other[j * dim + k];
+    if (this.constants.kind == 0) { sum += d / (clampSelf * Math.max(otherNorms[j], eps)) * y; }
+    if (this.constants.kind == 1) { sum += d * y; }
+    if (this.constants.kind == 2) { if (s < 0.0) { sum += d / (-s) * (y - x); } }
+  }
+  if (this.constants.kind == 0) {
+    if (selfNorms[i] > 0.0) { sum -= gradientDotSimilarity[i] / (clampSelf * selfNorms[i]) * x; }
+  }
+  return sum;
 }`;
