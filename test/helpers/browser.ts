@@ -32,9 +32,9 @@ export interface StaticServer {
 
 /**
  * Serves the files under `root` on 127.0.0.1 (a random port). `/` and directory URLs map to
- * their `index.html`. Paths that leave `root` (`..`, encoded or not) are refused; symbolic links
- * inside `root` are followed, so a test may link in e.g. node_modules/gpu.js/dist. GET and HEAD
- * only; every response says `Cache-Control: no-store`. 127.0.0.1 is a secure context, so
+ * their `index.html`; `/favicon.ico` is an empty 204. Paths that leave `root` (`..`, encoded or
+ * not) are refused; symbolic links inside `root` are followed, so a test may link in e.g.
+ * node_modules/gpu.js/dist. GET and HEAD only; every response says `Cache-Control: no-store`. 127.0.0.1 is a secure context, so
  * `navigator.gpu` is exposed to the pages.
  */
 export async function startStaticServer(root: string): Promise<StaticServer> {
@@ -54,6 +54,12 @@ export async function startStaticServer(root: string): Promise<StaticServer> {
         relative = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
       } catch {
         send(400, 'bad request\n');
+        return;
+      }
+      if (relative === '/favicon.ico') {
+        // Chromium asks for it on every page; a 404 would log a console error that looks like a failure
+        response.writeHead(204, { 'Cache-Control': 'no-store' });
+        response.end();
         return;
       }
       if (relative.includes('\0')) {
