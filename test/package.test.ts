@@ -2,18 +2,14 @@
 // right WebAssembly flavour with and without --experimental-wasm-relaxed-simd, and ships only what
 // users need.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tripletLossReference } from '../src/reference/index.js';
-import { distIsFresh } from '../scripts/dist-hash.mjs';
+import { packAndInstall, type PackedInstall } from './helpers/packed.js';
 
-const root = join(import.meta.dirname, '..');
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-let workspace: string;
+let packed: PackedInstall;
 let consumer: string;
-let tarball: string;
 
 // One small batch, known to the consumer scripts and to the reference below.
 const ROWS = 3;
@@ -32,28 +28,24 @@ function run(args: string[]): { backend: string; loss: number; gradAnchor0: numb
 
 describe('the packed package', () => {
   beforeAll(() => {
-    // `npm test` builds dist/ first (pretest); packing without scripts keeps it as it is while
-    // other test files read it.
-    if (!distIsFresh(root)) throw new Error('dist/ is older than src/: run `npm run build` (npm test does it)');
-    workspace = mkdtempSync(join(tmpdir(), 'contrastive-loss-pack-'));
-    const packed = execFileSync(npm, ['pack', '--silent', '--ignore-scripts', '--pack-destination', workspace], { cwd: root, encoding: 'utf8' });
-    tarball = join(workspace, packed.trim().split('\n').pop()!);
-    consumer = join(workspace, 'consumer');
-    execFileSync('mkdir', ['-p', consumer]);
-    writeFileSync(join(consumer, 'package.json'), '{ "name": "consumer", "private": true }\n');
-    execFileSync(npm, ['install', '--silent', '--no-audit', '--no-fund', '--offline', tarball], { cwd: consumer });
+    packed = packAndInstall();
+    consumer = packed.consumer;
   }, 300_000);
 
-  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+  afterAll(() => packed?.remove());
 
   it('contains dist, README, LICENSE and package.json only', () => {
-    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
+    const files = execFileSync('tar', ['-tzf', packed.tarball], { encoding: 'utf8' }).trim().split('\n');
     const topLevel = new Set(files.map((f) => f.replace(/^package\//, '').split('/')[0]));
     expect([...topLevel].sort()).toEqual(['LICENSE', 'README.md', 'dist', 'package.json']);
     expect(files).toContain('package/dist/esm/index.js');
     expect(files).toContain('package/dist/esm/index.d.ts');
     expect(files).toContain('package/dist/cjs/index.js');
     expect(files).toContain('package/dist/cjs/package.json');
+    expect(files).toContain('package/dist/esm/adapters/tfjs.d.ts');
+    // Nothing else: compiled modules and their types, no tests, sources, maps or bench results.
+    const unexpected = files.filter((f) => !/^package\/(README\.md|LICENSE|package\.json|dist\/(esm|cjs)\/.+\.(js|d\.ts)|dist\/cjs\/package\.json)$/.test(f));
+    expect(unexpected).toEqual([]);
     expect(readdirSync(join(consumer, 'node_modules')).filter((f) => !f.startsWith('.'))).toEqual(['contrastive-loss']); // no runtime dependencies
   });
 
