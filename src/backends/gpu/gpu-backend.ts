@@ -1,12 +1,10 @@
-// The gpu.js backend: triplet loss with all its gradients, row-wise similarity and the similarity
-// matrix, in single precision, on whatever backend the given gpu.js instance runs. Calls are
-// asynchronous and run one at a time. Kernels are compiled once per shape and kept (a training loop
-// reuses its shape, so it compiles once); intermediate results of a chain stay on the device as
-// pipeline textures / buffers, and only the outputs are read back.
+// The gpu.js backend: the triplet and in-batch losses with all their gradients, row-wise similarity
+// and the similarity matrix, in single precision, on whatever backend the given gpu.js instance
+// runs. Calls are asynchronous and run one at a time. Kernels are compiled once per shape and kept
+// (a training loop reuses its shape, so it compiles once); intermediate results of a chain stay on
+// the device as pipeline textures / buffers, and only the outputs are read back.
 import { operandArray } from '../../buffers.js';
 import type { FloatArray, GpuBackendName } from '../../types.js';
-
-export type { GpuBackendName };
 import type {
   BatchProblem, BatchSums, SimilarityMatrixProblem, SimilarityProblem, TripletProblem, TripletSums,
 } from '../backend.js';
@@ -19,14 +17,19 @@ import {
   tripletGradients, tripletSums, tripletTerms,
 } from './kernels.js';
 
+export type { GpuBackendName };
+
 /** Ops with gpu.js kernels. */
 export type GpuOp = 'similarity' | 'similarityMatrix' | 'tripletLoss' | 'batchContrastiveLoss';
 export const GPU_OPS: readonly GpuOp[] = ['similarity', 'similarityMatrix', 'tripletLoss', 'batchContrastiveLoss'];
 
-
 /** Flat indices are computed in f32 by gpu.js's GL backends: exact below 2^24. */
 export const MAX_GPU_ELEMENTS = 2 ** 24;
-/** Compiled kernels kept per backend; the oldest is destroyed beyond this. */
+/**
+ * Compiled kernels kept per backend; the least recently used is destroyed beyond this. It must
+ * exceed the kernels one call uses (at most 10), so that no call destroys a kernel whose output it
+ * still reads.
+ */
 const KERNEL_CACHE_SIZE = 32;
 
 interface KernelSpec {
