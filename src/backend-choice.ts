@@ -97,6 +97,9 @@ function describe(device: GpuDevice): string {
 }
 
 export class BackendChooser {
+  /** Ops that failed on the GPU in 'auto', and the error: they stay on the CPU. */
+  private readonly failures = new Map<GpuOp, string>();
+
   private constructor(
     private readonly cpu: Backend,
     private readonly device: GpuDevice | null,
@@ -180,6 +183,8 @@ export class BackendChooser {
       ({ backend: `gpujs-${device.mode}`, device: 'gpu', reason, work, crossover });
     if (this.forced) return onGpu(`backend 'gpu' was requested: ${describe(device)}`, null);
     if (this.autoRefusal) return onCpu(this.autoRefusal);
+    const failure = this.failures.get(op as GpuOp);
+    if (failure !== undefined) return onCpu(`${op} failed on the GPU (${failure}), so it stays on ${this.cpu.name}`);
     const crossover = this.crossovers.get(op as GpuOp)!;
     if (work >= crossover.work) {
       return onGpu(`work ${work} ≥ crossover ${crossover.work} (${crossover.summary})`, crossover.work);
@@ -192,6 +197,6 @@ export class BackendChooser {
 
   /** After a GPU failure in 'auto', the op stays on the CPU from then on; explain() says why. */
   disable(op: GpuOp, error: Error): void {
-    this.crossovers.set(op, { work: Infinity, summary: `it failed on the GPU: ${error.message}` });
+    this.failures.set(op, error.message);
   }
 }
