@@ -1,10 +1,10 @@
-// Peak memory of batchContrastiveLoss in CLIP mode with gradients at n = m = 16,384, dim 128
-// (float32, cosine): the logit matrix is never materialised (it is produced tile by tile with an
-// online log-sum-exp and recomputed in the backward pass), so the process must stay under 512 MiB
-// of resident memory. A materialised 16,384² float32 logit matrix alone would be 1 GiB (and
-// autodiff keeps several of them). Each backend runs in a fresh child process, so that its peak
-// RSS (process.resourceUsage().maxRSS) measures only itself: the child creates the engine, builds
-// the inputs (2 × 8 MiB), makes one call with gradients and prints one line of JSON.
+// `npm run bench`, part 2: peak memory of batchContrastiveLoss in CLIP mode with gradients at
+// n = m = 16,384, dim 128 (float32, cosine): the logit matrix is never materialised (it is produced
+// tile by tile with an online log-sum-exp and recomputed in the backward pass), so the process must
+// stay under 512 MiB of resident memory. A materialised 16,384² float32 logit matrix alone would be
+// 1 GiB (and autodiff keeps several of them). Each backend runs in a fresh child process, so that
+// its peak RSS (process.resourceUsage().maxRSS) measures only itself: the child creates the engine,
+// builds the inputs (2 × 8 MiB), makes one call with gradients and prints one line of JSON.
 // Usage: node --experimental-wasm-relaxed-simd bench/batch-memory.mjs [backend ...]
 // (default: every available WebAssembly flavour; 'js' runs only when named, as it takes minutes).
 // Exits non-zero when any peak reaches 512 MiB or a child fails. Results: bench/results/batch-memory.json.

@@ -1,4 +1,4 @@
-// `npm run bench`, part 5: the GPU path (gpu.js, async ops) against the engine's WebAssembly
+// `npm run bench`, part 3: the GPU path (gpu.js, async ops) against the engine's WebAssembly
 // backend (sync ops), for tripletLoss with gradients and for similarityMatrix across sizes, in one
 // process with interleaved rounds; prints the ratio per size and the crossover measured here.
 // Needs a gpu.js GPU backend: in Node that is headless-gl (gpu.js's optional `gl`), e.g.

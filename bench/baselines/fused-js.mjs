@@ -1,6 +1,7 @@
-// The peer a JavaScript author would write by hand: one fused loop over Float32Arrays computing
-// L_c with cosine similarity and all gradients (same maths as the kernels, DESIGN.md §4), mean
-// reduction. Used only as a speed baseline.
+// The peers a JavaScript author would write by hand: one fused loop over Float32Arrays per op, with
+// the same maths as the kernels (DESIGN.md §4). Used only as speed baselines.
+
+/** L_c with cosine similarity and all gradients, mean reduction, written into `out`; returns out with loss and ∂σ. */
 export function fusedTripletLossCosine(anchor, positive, negative, rows, dim, temperature, eps, out) {
   const scale = 1 / rows;
   let lossSum = 0;
@@ -17,9 +18,10 @@ export function fusedTripletLossCosine(anchor, positive, negative, rows, dim, te
     const sPos = ap / (normA * normP), sNeg = an / (normA * normN);
     const delta = (sNeg - sPos) / temperature;
     const e = Math.exp(-Math.abs(delta));
-    lossSum += Math.max(delta, 0) + Math.log1p(e);
+    const loss = Math.max(delta, 0) + Math.log1p(e);
+    lossSum += loss;
+    out.losses[i] = loss;
     const sigmoid = delta >= 0 ? 1 / (1 + e) : e / (1 + e);
-    out.losses[i] = Math.max(delta, 0) + Math.log1p(e);
     gradTemperature += -scale * delta * sigmoid / temperature;
     const cNeg = scale * sigmoid / temperature, cPos = -cNeg;
     const rA = lengthA > 0 ? 1 / (normA * lengthA) : 0;
@@ -34,5 +36,19 @@ export function fusedTripletLossCosine(anchor, positive, negative, rows, dim, te
       out.gradNegative[o + j] = crossN * x + selfN * z;
     }
   }
-  return { loss: lossSum * scale, gradTemperature };
+  return { ...out, loss: lossSum * scale, gradTemperature };
+}
+
+/** Row-wise cosine similarity of paired rows, norms clamped at eps, written into and returned as `out`. */
+export function fusedCosineSimilarity(a, b, rows, dim, eps, out) {
+  for (let i = 0; i < rows; i++) {
+    const o = i * dim;
+    let ab = 0, aa = 0, bb = 0;
+    for (let j = 0; j < dim; j++) {
+      const x = a[o + j], y = b[o + j];
+      ab += x * y; aa += x * x; bb += y * y;
+    }
+    out[i] = ab / (Math.max(Math.sqrt(aa), eps) * Math.max(Math.sqrt(bb), eps));
+  }
+  return out;
 }
