@@ -10,7 +10,7 @@ import { type GpuJsInstance, type GpuJsMode, isGpuMode, loadGpuJs, type GpuJsCla
 import type { BackendName, DType, GpuBackendName } from './types.js';
 
 /** Every op an engine runs; explain() answers for each. */
-export type EngineOp = GpuOp | 'infoNCELoss' | 'batchContrastiveLoss';
+export type EngineOp = GpuOp | 'infoNCELoss';
 
 export interface GpuOptions {
   /** A gpu.js `GPU` instance to run on (any mode). Without it the engine imports gpu.js and picks its best GPU backend. */

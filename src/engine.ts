@@ -13,8 +13,8 @@ import type {
   SimilarityOptions, TripletLossOptions, TripletLossResult,
 } from './types.js';
 import {
-  checkAllFinite, checkBoolean, checkChoice, checkCount, checkDim, checkDtype, checkFiniteNumber, checkLength, checkNoOverlap,
-  checkOperand, checkPositiveFinite, checkPositiveInteger, describeKind, rowsOf,
+  checkAllFinite, checkBoolean, checkChoice, checkCount, checkDim, checkDtype, checkFiniteNumber, checkLength, checkNonNegative,
+  checkNoOverlap, checkOperand, checkPositiveFinite, checkPositiveInteger, describeKind, rowsOf,
 } from './validation.js';
 
 export const DEFAULT_TEMPERATURE = 0.1;
@@ -24,7 +24,7 @@ const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 const DTYPES: readonly DType[] = ['f32', 'f64'];
 const NEGATIVE_LAYOUTS: readonly NegativeLayout[] = ['paired', 'shared'];
 const BATCH_MODES: readonly BatchMode[] = ['clip', 'ntxent', 'supcon'];
-const ENGINE_OPS: readonly EngineOp[] = [...GPU_OPS, 'infoNCELoss', 'batchContrastiveLoss'];
+const ENGINE_OPS: readonly EngineOp[] = [...GPU_OPS, 'infoNCELoss'];
 
 export interface EngineOptions {
   /**
@@ -115,11 +115,6 @@ function checkGpuOptions(gpu: unknown): GpuOptions | false | undefined {
   }
   if (allowSoftwareRenderer !== undefined) checkBoolean('gpu.allowSoftwareRenderer', allowSoftwareRenderer);
   return gpu as GpuOptions;
-}
-
-function checkNonNegative(name: string, value: unknown): void {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describeKind(value)}`);
-  if (!(value >= 0)) throw new RangeError(`${name} must be >= 0 (Infinity: never), got ${value}`);
 }
 
 function checkOptionsObject(name: string, options: unknown): void {

@@ -56,6 +56,13 @@ export function checkPositiveInteger(name: string, value: unknown): number {
   return value;
 }
 
+/** A number >= 0, Infinity included (a threshold that can mean "never"). */
+export function checkNonNegative(name: string, value: unknown): number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describeKind(value)}`);
+  if (!(value >= 0)) throw new RangeError(`${name} must be >= 0 (Infinity: never), got ${value}`);
+  return value;
+}
+
 /** An integer >= 0 (a row count, say). */
 export function checkCount(name: string, value: unknown): number {
   if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describeKind(value)}`);
