@@ -122,11 +122,11 @@ export class GpuBackend {
     return kernel;
   }
 
-  /** The per-row weights factor·gradOutput_i (factor where gradOutput is null) as f32, in an array kept between calls. */
-  private weightsOf(rows: number, gradOutput: FloatArray | null, factor = 1): Float32Array {
+  /** The per-row weights w_i = gradScale·gradOutput_i (gradScale where gradOutput is null) as f32, in an array kept between calls. */
+  private weightsOf(rows: number, gradOutput: FloatArray | null, gradScale: number): Float32Array {
     if (this.weights.length !== rows) this.weights = new Float32Array(rows);
-    if (gradOutput) for (let i = 0; i < rows; i++) this.weights[i] = factor * gradOutput[i];
-    else this.weights.fill(factor);
+    if (gradOutput) for (let i = 0; i < rows; i++) this.weights[i] = gradScale * gradOutput[i];
+    else this.weights.fill(gradScale);
     return this.weights;
   }
 
@@ -158,7 +158,7 @@ export class GpuBackend {
       const sumsKernel = this.kernel({ name: 'tripletSums', source: tripletSums, output: [TRIPLET_SUMS_COLUMNS, rows], dim, kind, pipeline: true });
       const termsKernel = this.kernel({ name: 'tripletTerms', source: tripletTerms, output: [TRIPLET_TERMS_COLUMNS, rows], dim, kind, pipeline: true });
       const sums = await sumsKernel(anchor, positive, negative);
-      const terms = await termsKernel(sums, this.weightsOf(rows, problem.gradOutput), problem.gradScale, problem.temperature, problem.eps);
+      const terms = await termsKernel(sums, this.weightsOf(rows, problem.gradOutput, problem.gradScale), problem.temperature, problem.eps);
       const used = [sumsKernel, termsKernel];
       let gradients: KernelResult | null = null;
       if (problem.gradients) {

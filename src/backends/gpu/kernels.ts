@@ -64,7 +64,7 @@ export const TRIPLET_FIRST_COEFFICIENT = 4;
  *   dot     ∂⟨x,y⟩/∂x = y;
  *   euclid  ∂(−‖x−y‖)/∂x = −(x−y)/‖x−y‖, 0 when x = y (the difference is taken exactly, not as x·c − y·c).
  */
-export const tripletTerms = `function tripletTerms(sums, weights, gradScale, temperature, eps) {
+export const tripletTerms = `function tripletTerms(sums, weights, temperature, eps) {
   const row = this.thread.y;
   const which = this.thread.x;
   const sumAP = sums[row][0];
@@ -94,7 +94,7 @@ export const tripletTerms = `function tripletTerms(sums, weights, gradScale, tem
   const loss = Math.max(delta, 0.0) + log1pE;
   let sigmoid = e / (1.0 + e);
   if (delta >= 0.0) { sigmoid = 1.0 / (1.0 + e); }
-  const gNeg = gradScale * weights[row] * sigmoid / temperature;
+  const gNeg = weights[row] * sigmoid / temperature;
   const gPos = -gNeg;
   let result = 0.0;
   if (which == 0) { result = sPos; }
