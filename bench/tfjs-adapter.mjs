@@ -5,11 +5,10 @@
 // same weights and data. Also the loss alone (value and gradients with respect to the three
 // [1024, 64] embeddings), which is the part the adapter replaces. Interleaved rounds, medians, the
 // ratios printed. Results: bench/results/tfjs-adapter.json.
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 import { createEngine } from 'contrastive-loss';
 import { tripletContrastiveLoss } from 'contrastive-loss/tfjs';
 import { median, randomArray, writeResults } from './lib/common.mjs';
+import { cosine, tf } from './lib/tfjs.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const BATCH = 1024;
@@ -19,9 +18,7 @@ const TEMPERATURE = 0.1;
 
 /** The triplet loss in tfjs ops, for tfjs's autodiff (DESIGN.md §4, cosine, mean). */
 function lossInTfjsOps(a, p, n) {
-  const norm = (t) => tf.maximum(tf.norm(t, 'euclidean', 1), 1e-8);
-  const cosine = (x, y) => tf.div(tf.sum(tf.mul(x, y), 1), tf.mul(norm(x), norm(y)));
-  return tf.mean(tf.softplus(tf.div(tf.sub(cosine(a, n), cosine(a, p)), TEMPERATURE)));
+  return tf.mean(tf.softplus(tf.div(tf.sub(cosine(a, n, 1e-8), cosine(a, p, 1e-8)), TEMPERATURE)));
 }
 
 /** A training step: embed the three batches with the model and minimise the loss once. */
